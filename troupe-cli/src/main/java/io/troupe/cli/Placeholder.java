@@ -1,0 +1,1 @@
+package io.troupe.cli; final class Placeholder {}

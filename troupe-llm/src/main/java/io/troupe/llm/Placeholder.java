@@ -1,0 +1,1 @@
+package io.troupe.llm; final class Placeholder {}

@@ -1,0 +1,1 @@
+package io.troupe.runtime; final class Placeholder {}
