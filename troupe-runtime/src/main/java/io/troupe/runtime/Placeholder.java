@@ -1,1 +1,0 @@
-package io.troupe.runtime; final class Placeholder {}

@@ -1,0 +1,59 @@
+package io.troupe.runtime.api;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where an actor may run. Every strategy is a record; the scheduler handles them exhaustively.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = SchedulingStrategy.Default.class, name = "DEFAULT"),
+  @JsonSubTypes.Type(value = SchedulingStrategy.NodeAffinity.class, name = "NODE_AFFINITY"),
+  @JsonSubTypes.Type(value = SchedulingStrategy.NodeLabels.class, name = "NODE_LABELS"),
+})
+public sealed interface SchedulingStrategy {
+
+  /**
+   * Ray's hybrid policy: pack onto the first node (the caller's own first) whose utilisation stays
+   * under a threshold, then spread to the least utilised node. Nodes with GPUs are avoided for
+   * demands that need no GPU while other nodes fit.
+   */
+  record Default() implements SchedulingStrategy {}
+
+  /**
+   * Run on one node. Hard ({@code soft = false}): fail if the node is dead or unknown, wait if busy.
+   * Soft: prefer that node, fall back to the default policy.
+   */
+  record NodeAffinity(NodeId nodeId, boolean soft) implements SchedulingStrategy {
+    public NodeAffinity {
+      Objects.requireNonNull(nodeId, "nodeId");
+    }
+  }
+
+  /**
+   * Run on a node whose labels match {@code hard} (required) and preferably {@code soft}.
+   * Values: {@code "v"} equals, {@code "a,b"} one of, {@code "!v"} not equal (or absent),
+   * {@code "*"} the label exists.
+   */
+  record NodeLabels(Map<String, String> hard, Map<String, String> soft) implements SchedulingStrategy {
+    public NodeLabels {
+      hard = hard == null ? Map.of() : Map.copyOf(hard);
+      soft = soft == null ? Map.of() : Map.copyOf(soft);
+    }
+  }
+
+  static SchedulingStrategy defaultStrategy() {
+    return new Default();
+  }
+
+  static SchedulingStrategy nodeAffinity(NodeId node, boolean soft) {
+    return new NodeAffinity(node, soft);
+  }
+
+  static SchedulingStrategy labels(Map<String, String> hard) {
+    return new NodeLabels(hard, Map.of());
+  }
+}
