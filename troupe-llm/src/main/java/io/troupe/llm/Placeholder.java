@@ -1,1 +1,0 @@
-package io.troupe.llm; final class Placeholder {}
