@@ -1,0 +1,50 @@
+package io.troupe.llm.kernels;
+
+/**
+ * The inner loops of the model: dot products and scaled adds. {@link #best()} picks the Panama Vector
+ * API implementation when the {@code jdk.incubator.vector} module is present (the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}) and the scalar one otherwise. Implementations are
+ * stateless and thread-safe.
+ */
+public interface Kernels {
+  /** {@code sum(a[aOff+i] * b[bOff+i])} for {@code i < n}. */
+  float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+  /** {@code sum(q[qOff+i] * x[xOff+i])} for {@code i < n}, q as signed bytes. */
+  float dotQ8(byte[] q, int qOff, float[] x, int xOff, int n);
+
+  /** {@code y[yOff+i] += a * x[xOff+i]} for {@code i < n}. */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** A short name for reports: "vector(512-bit)" or "scalar". */
+  String name();
+
+  /** The fastest available implementation, decided once per JVM. */
+  static Kernels best() {
+    return Holder.BEST;
+  }
+
+  /** Whether the Vector API module is in the boot layer. */
+  static boolean vectorApiAvailable() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
+  /** Lazily initialised choice; VectorKernels is only loaded when its module exists. */
+  final class Holder {
+    private Holder() {}
+
+    static final Kernels BEST = choose();
+
+    private static Kernels choose() {
+      if (vectorApiAvailable() && !Boolean.getBoolean("troupe.llm.scalar")) {
+        try {
+          return (Kernels) Class.forName("io.troupe.llm.kernels.VectorKernels").getDeclaredConstructor()
+              .newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+          return new ScalarKernels();
+        }
+      }
+      return new ScalarKernels();
+    }
+  }
+}

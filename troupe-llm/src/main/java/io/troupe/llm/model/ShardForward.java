@@ -1,0 +1,221 @@
+package io.troupe.llm.model;
+
+import io.troupe.llm.kernels.MatMul;
+import io.troupe.llm.kernels.Matrix;
+import io.troupe.llm.spi.RankTransport;
+import io.troupe.llm.spi.SequenceChunk;
+import java.util.List;
+
+/**
+ * The forward pass of one rank over a batch of sequence chunks: embedding (first stage), its decoder
+ * layers with paged-KV attention, and final norm + its slice of the LM head (last stage). Tensor
+ * parallel partial sums are combined with {@link RankTransport#allReduceSum} after attention and after
+ * the MLP, and for the logits (each rank fills its vocabulary slice of a zeroed row).
+ *
+ * <p>Threading: one caller at a time (the rank's step thread); inner loops run on the {@link MatMul} pool.
+ */
+public final class ShardForward {
+  private final ShardWeights w;
+  private final ModelConfig c;
+  private final KvCache kv;
+  private final MatMul mm;
+  private final Rope rope;
+
+  public ShardForward(ShardWeights weights, KvCache kv, MatMul mm) {
+    this.w = weights;
+    this.c = weights.config();
+    this.kv = kv;
+    this.mm = mm;
+    this.rope = new Rope(c);
+  }
+
+  public ShardWeights weights() {
+    return w;
+  }
+
+  /** Hidden states {@code [tokens x hidden]} after this stage's layers; {@code in} is null on the first stage. */
+  public float[] hidden(List<SequenceChunk> chunks, float[] in, RankTransport transport) {
+    int n = 0;
+    for (SequenceChunk ch : chunks) {
+      n += ch.length();
+    }
+    int h = c.hiddenSize();
+    int[] pos = new int[n];
+    int[] chunkOf = new int[n];
+    float[] x;
+    if (in == null) {
+      x = new float[n * h];
+      float[] e = w.embed().data();
+      int t = 0;
+      for (int ci = 0; ci < chunks.size(); ci++) {
+        SequenceChunk ch = chunks.get(ci);
+        for (int j = 0; j < ch.length(); j++, t++) {
+          int tok = ch.tokens()[j];
+          if (tok < 0 || tok >= c.vocabSize()) {
+            throw new IllegalArgumentException("token id " + tok + " outside vocabulary of " + c.vocabSize());
+          }
+          System.arraycopy(e, tok * h, x, t * h, h);
+        }
+      }
+    } else {
+      if (in.length != n * h) {
+        throw new IllegalArgumentException("activations of " + in.length + " floats, expected " + n * h);
+      }
+      x = in;
+    }
+    int t = 0;
+    for (int ci = 0; ci < chunks.size(); ci++) {
+      SequenceChunk ch = chunks.get(ci);
+      for (int j = 0; j < ch.length(); j++, t++) {
+        pos[t] = ch.startPos() + j;
+        chunkOf[t] = ci;
+      }
+    }
+    float[] cos = new float[n * rope.half()];
+    float[] sin = new float[n * rope.half()];
+    rope.tables(pos, cos, sin);
+    for (int l = 0; l < w.layers().size(); l++) {
+      layer(l, w.layers().get(l), x, n, pos, chunkOf, chunks, cos, sin, transport);
+    }
+    return x;
+  }
+
+  private void layer(int l, ShardWeights.Layer lw, float[] x, int n, int[] pos, int[] chunkOf,
+                     List<SequenceChunk> chunks, float[] cos, float[] sin, RankTransport transport) {
+    int h = c.hiddenSize();
+    int hd = c.headDim();
+    int qd = w.localHeads() * hd;
+    int kvd = w.localKvHeads() * hd;
+    float[] xn = new float[n * h];
+    rmsNorm(x, lw.inputNorm(), xn, n);
+    float[] q = new float[n * qd];
+    float[] k = new float[n * kvd];
+    float[] v = new float[n * kvd];
+    mm.matmul(lw.wq(), xn, h, n, q, qd, 0);
+    mm.matmul(lw.wk(), xn, h, n, k, kvd, 0);
+    mm.matmul(lw.wv(), xn, h, n, v, kvd, 0);
+    float[] keys = kv.keys(l);
+    float[] values = kv.values(l);
+    for (int t = 0; t < n; t++) {
+      addBias(q, t * qd, lw.bq());
+      addBias(k, t * kvd, lw.bk());
+      addBias(v, t * kvd, lw.bv());
+      rope.apply(q, t * qd, w.localHeads(), cos, sin, t);
+      rope.apply(k, t * kvd, w.localKvHeads(), cos, sin, t);
+      int off = kv.offset(chunks.get(chunkOf[t]).blockTable(), pos[t]);
+      System.arraycopy(k, t * kvd, keys, off, kvd);
+      System.arraycopy(v, t * kvd, values, off, kvd);
+    }
+    float[] att = new float[n * qd];
+    int group = w.localHeads() / w.localKvHeads();
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    mm.parallelEach(n * w.localHeads(), i -> {
+      int t = i / w.localHeads();
+      int head = i % w.localHeads();
+      int kvHead = head / group;
+      int[] table = chunks.get(chunkOf[t]).blockTable();
+      int len = pos[t] + 1;
+      float[] scores = new float[len];
+      float max = Float.NEGATIVE_INFINITY;
+      int qOff = t * qd + head * hd;
+      for (int p = 0; p < len; p++) {
+        float s = mm.kernels().dot(q, qOff, keys, kv.offset(table, p) + kvHead * hd, hd) * scale;
+        scores[p] = s;
+        max = Math.max(max, s);
+      }
+      float sum = 0;
+      for (int p = 0; p < len; p++) {
+        float e = (float) Math.exp(scores[p] - max);
+        scores[p] = e;
+        sum += e;
+      }
+      float inv = 1f / sum;
+      for (int p = 0; p < len; p++) {
+        mm.kernels().axpy(scores[p] * inv, values, kv.offset(table, p) + kvHead * hd, att, qOff, hd);
+      }
+    });
+    float[] o = new float[n * h];
+    mm.matmul(lw.wo(), att, qd, n, o, h, 0);
+    transport.allReduceSum(o, 0, o.length);
+    add(x, o);
+    rmsNorm(x, lw.postNorm(), xn, n);
+    int m = w.localIntermediate();
+    float[] g = new float[n * m];
+    float[] u = new float[n * m];
+    mm.matmul(lw.wGate(), xn, h, n, g, m, 0);
+    mm.matmul(lw.wUp(), xn, h, n, u, m, 0);
+    for (int i = 0; i < g.length; i++) {
+      float a = g[i];
+      g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+    }
+    float[] d = new float[n * h];
+    mm.matmul(lw.wDown(), g, m, n, d, h, 0);
+    transport.allReduceSum(d, 0, d.length);
+    add(x, d);
+  }
+
+  /**
+   * Full-vocabulary logits of the last token of every chunk with {@code wantLogits}, in chunk order.
+   * Only on the last stage; every tp rank of it must call this (it all-reduces).
+   */
+  public float[][] logits(List<SequenceChunk> chunks, float[] hidden, RankTransport transport) {
+    int h = c.hiddenSize();
+    int want = 0;
+    for (SequenceChunk ch : chunks) {
+      want += ch.wantLogits() ? 1 : 0;
+    }
+    float[] last = new float[want * h];
+    int t = 0;
+    int i = 0;
+    for (SequenceChunk ch : chunks) {
+      t += ch.length();
+      if (ch.wantLogits()) {
+        System.arraycopy(hidden, (t - 1) * h, last, i * h, h);
+        i++;
+      }
+    }
+    float[] xn = new float[want * h];
+    rmsNorm(last, w.finalNorm(), xn, want);
+    int vocab = c.vocabSize();
+    float[] all = new float[want * vocab];
+    Matrix head = w.lmHead();
+    mm.matmul(head, xn, h, want, all, vocab, w.vocabStart());
+    if (transport.self().tpSize() > 1) {
+      transport.allReduceSum(all, 0, all.length);
+    }
+    float[][] out = new float[want][];
+    for (int j = 0; j < want; j++) {
+      out[j] = java.util.Arrays.copyOfRange(all, j * vocab, (j + 1) * vocab);
+    }
+    return out;
+  }
+
+  private void rmsNorm(float[] x, float[] weight, float[] out, int n) {
+    int h = c.hiddenSize();
+    for (int t = 0; t < n; t++) {
+      double ss = 0;
+      for (int i = 0; i < h; i++) {
+        float v = x[t * h + i];
+        ss += v * v;
+      }
+      float inv = (float) (1.0 / Math.sqrt(ss / h + c.rmsNormEps()));
+      for (int i = 0; i < h; i++) {
+        out[t * h + i] = x[t * h + i] * inv * weight[i];
+      }
+    }
+  }
+
+  private static void addBias(float[] x, int off, float[] b) {
+    if (b != null) {
+      for (int i = 0; i < b.length; i++) {
+        x[off + i] += b[i];
+      }
+    }
+  }
+
+  private static void add(float[] x, float[] y) {
+    for (int i = 0; i < x.length; i++) {
+      x[i] += y[i];
+    }
+  }
+}

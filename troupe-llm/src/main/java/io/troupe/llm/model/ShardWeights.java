@@ -1,0 +1,127 @@
+package io.troupe.llm.model;
+
+import static io.troupe.llm.model.LlamaTensorNames.attn;
+import static io.troupe.llm.model.LlamaTensorNames.mlp;
+
+import io.troupe.llm.kernels.F32Matrix;
+import io.troupe.llm.kernels.Matrix;
+import io.troupe.llm.kernels.Q8Matrix;
+import io.troupe.llm.spi.RankSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The weights one rank holds: the decoder layers of its pipeline stage, and of each the slice that its
+ * tensor-parallel rank owns — whole query/key/value heads and MLP rows (column-parallel q/k/v, gate,
+ * up), and the matching input columns of o_proj and down_proj (row-parallel, summed by all-reduce).
+ * The first stage holds the embedding, the last stage the final norm and its vocabulary slice of the
+ * LM head. Immutable after {@link #load}; safe to read from many threads.
+ */
+public record ShardWeights(
+    ModelConfig config,
+    RankSpec rank,
+    int layerStart,
+    int localHeads,
+    int localKvHeads,
+    int localIntermediate,
+    F32Matrix embed,            // [vocab, hidden], first stage only, else null
+    List<Layer> layers,         // layers [layerStart, layerStart + layers.size())
+    float[] finalNorm,          // [hidden], last stage only
+    Matrix lmHead,              // [vocabCount, hidden] rows vocabStart.., last stage only
+    int vocabStart) {
+
+  /**
+   * One decoder layer's shard. q/k/v/gate/up hold this rank's output rows; o/down its input columns.
+   */
+  public record Layer(
+      float[] inputNorm,  // [hidden]
+      Matrix wq,          // [localHeads*headDim, hidden]
+      Matrix wk,          // [localKvHeads*headDim, hidden]
+      Matrix wv,          // [localKvHeads*headDim, hidden]
+      float[] bq,         // [localHeads*headDim] or null
+      float[] bk,         // [localKvHeads*headDim] or null
+      float[] bv,         // [localKvHeads*headDim] or null
+      Matrix wo,          // [hidden, localHeads*headDim]
+      float[] postNorm,   // [hidden]
+      Matrix wGate,       // [localIntermediate, hidden]
+      Matrix wUp,         // [localIntermediate, hidden]
+      Matrix wDown) {}    // [hidden, localIntermediate]
+
+  /** Whether the model's shapes can be split {@code tpSize} ways. */
+  public static void checkSplittable(ModelConfig c, int tpSize, int ppSize) {
+    if (c.numKvHeads() % tpSize != 0 || c.intermediateSize() % tpSize != 0) {
+      throw new IllegalArgumentException("tensor parallel " + tpSize + " must divide num_key_value_heads "
+          + c.numKvHeads() + " and intermediate_size " + c.intermediateSize());
+    }
+    if (ppSize > c.numLayers()) {
+      throw new IllegalArgumentException("pipeline parallel " + ppSize + " exceeds " + c.numLayers() + " layers");
+    }
+  }
+
+  /** Loads this rank's shard; with {@code int8} the matrices are quantized per row as they load. */
+  public static ShardWeights load(ModelFolder f, RankSpec rank, boolean int8) {
+    ModelConfig c = f.config();
+    checkSplittable(c, rank.tpSize(), rank.ppSize());
+    int t = rank.tpSize();
+    int r = rank.tpRank();
+    int hd = c.headDim();
+    int h = c.hiddenSize();
+    int heads = c.numHeads() / t;
+    int kvHeads = c.numKvHeads() / t;
+    int inter = c.intermediateSize() / t;
+    int l0 = rank.layerStart(c.numLayers());
+    int l1 = rank.layerEnd(c.numLayers());
+    F32Matrix embed = rank.firstStage()
+        ? new F32Matrix(c.vocabSize(), h, f.read(LlamaTensorNames.EMBED)) : null;
+    List<Layer> layers = new ArrayList<>();
+    for (int i = l0; i < l1; i++) {
+      boolean bias = c.attentionBias();
+      layers.add(new Layer(
+          f.read(LlamaTensorNames.inputNorm(i)),
+          rows(f, attn(i, "q_proj", "weight"), r * heads * hd, heads * hd, h, int8),
+          rows(f, attn(i, "k_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8),
+          rows(f, attn(i, "v_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8),
+          bias ? f.readRows(attn(i, "q_proj", "bias"), r * heads * hd, heads * hd) : null,
+          bias ? f.readRows(attn(i, "k_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
+          bias ? f.readRows(attn(i, "v_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
+          cols(f, attn(i, "o_proj", "weight"), r * heads * hd, heads * hd, h, int8),
+          f.read(LlamaTensorNames.postNorm(i)),
+          rows(f, mlp(i, "gate_proj"), r * inter, inter, h, int8),
+          rows(f, mlp(i, "up_proj"), r * inter, inter, h, int8),
+          cols(f, mlp(i, "down_proj"), r * inter, inter, h, int8)));
+    }
+    float[] finalNorm = null;
+    Matrix lmHead = null;
+    int vocabStart = 0;
+    if (rank.lastStage()) {
+      finalNorm = f.read(LlamaTensorNames.FINAL_NORM);
+      vocabStart = (int) ((long) c.vocabSize() * r / t);
+      int vocabEnd = (int) ((long) c.vocabSize() * (r + 1) / t);
+      String head = c.tieWordEmbeddings() || !f.has(LlamaTensorNames.LM_HEAD)
+          ? LlamaTensorNames.EMBED : LlamaTensorNames.LM_HEAD;
+      lmHead = rows(f, head, vocabStart, vocabEnd - vocabStart, h, int8);
+    }
+    return new ShardWeights(c, rank, l0, heads, kvHeads, inter, embed, List.copyOf(layers), finalNorm, lmHead,
+        vocabStart);
+  }
+
+  private static Matrix rows(ModelFolder f, String name, int start, int count, int cols, boolean int8) {
+    float[] w = f.readRows(name, start, count);
+    return int8 ? Q8Matrix.quantize(count, cols, w) : new F32Matrix(count, cols, w);
+  }
+
+  private static Matrix cols(ModelFolder f, String name, int start, int count, int rows, boolean int8) {
+    float[] w = f.readColumns(name, start, count);
+    return int8 ? Q8Matrix.quantize(rows, count, w) : new F32Matrix(rows, count, w);
+  }
+
+  /** Bytes of weights read per forward pass of one token (the decode memory traffic). */
+  public long bytesPerToken() {
+    long b = lmHead == null ? 0 : lmHead.bytes();
+    for (Layer l : layers) {
+      b += l.wq().bytes() + l.wk().bytes() + l.wv().bytes() + l.wo().bytes() + l.wGate().bytes() + l.wUp().bytes()
+          + l.wDown().bytes();
+    }
+    return b;
+  }
+}

@@ -1,0 +1,10 @@
+package io.troupe.llm.spi;
+
+import java.util.Map;
+
+/** Logits of a step, for each chunk that asked for them, by sequence id ({@code vocabSize} floats each). */
+public record StepOutput(long stepId, Map<Long, float[]> logits) {
+  public StepOutput {
+    logits = Map.copyOf(logits);
+  }
+}
