@@ -1,1 +1,0 @@
-package io.troupe.cli; final class Placeholder {}
