@@ -10,7 +10,7 @@ public record ActorId(String value) {
     Objects.requireNonNull(value, "value");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static ActorId of(String value) {
     return new ActorId(value);
   }

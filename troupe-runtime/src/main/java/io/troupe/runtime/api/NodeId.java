@@ -10,7 +10,7 @@ public record NodeId(String value) implements Comparable<NodeId> {
     Objects.requireNonNull(value, "value");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static NodeId of(String value) {
     return new NodeId(value);
   }

@@ -36,7 +36,7 @@ public final class ResourceSet {
   }
 
   /** Parses and validates quantities; throws {@link IllegalArgumentException} saying what to fix. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static ResourceSet of(Map<String, ? extends Number> quantities) {
     if (quantities == null) {
       return EMPTY;
@@ -154,6 +154,20 @@ public final class ResourceSet {
       }
     }
     return new ResourceSet(m);
+  }
+
+  /** Subtracts {@code other}, flooring each quantity at zero. */
+  public ResourceSet minusSaturating(ResourceSet other) {
+    TreeMap<String, Long> m = new TreeMap<>(units);
+    other.units.forEach((k, v) -> {
+      long left = m.getOrDefault(k, 0L) - v;
+      if (left <= 0) {
+        m.remove(k);
+      } else {
+        m.put(k, left);
+      }
+    });
+    return m.isEmpty() ? EMPTY : new ResourceSet(m);
   }
 
   /** Quantities as doubles, ordered by name. */

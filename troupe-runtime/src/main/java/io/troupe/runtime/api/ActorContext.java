@@ -1,0 +1,52 @@
+package io.troupe.runtime.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What code running inside an actor can know about where it runs: its id, node, the GPU instance
+ * ids it holds, and a {@link Troupe} client for creating further actors. Available to the
+ * constructor and to every method call, and to threads those start.
+ */
+public interface ActorContext {
+
+  ActorId actorId();
+
+  /** Restart count of this incarnation (0 for the first). */
+  int incarnation();
+
+  NodeId nodeId();
+
+  /** GPU instance ids this actor holds (e.g. ["0", "1"]); empty without GPUs. */
+  List<String> gpuIds();
+
+  /** The value for CUDA_VISIBLE_DEVICES of processes this actor launches. */
+  default String cudaVisibleDevices() {
+    return String.join(",", gpuIds());
+  }
+
+  /** A client of the cluster, running through this actor's node. */
+  Troupe troupe();
+
+  /** The context of the actor whose code runs on this thread, if any. */
+  static Optional<ActorContext> current() {
+    return Optional.ofNullable(ContextHolder.CURRENT.get());
+  }
+
+  /** Holder of the current context; set by the node agent around actor code. Not for user code. */
+  final class ContextHolder {
+    static final InheritableThreadLocal<ActorContext> CURRENT = new InheritableThreadLocal<>();
+
+    private ContextHolder() {}
+
+    public static ActorContext swap(ActorContext ctx) {
+      ActorContext old = CURRENT.get();
+      if (ctx == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(ctx);
+      }
+      return old;
+    }
+  }
+}

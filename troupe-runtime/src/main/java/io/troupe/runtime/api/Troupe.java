@@ -1,0 +1,43 @@
+package io.troupe.runtime.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The cluster as seen by application code: create actors, find them by name, inspect the cluster.
+ * Obtain one from {@link TroupeNode#client()}, from {@link LocalCluster} (embedded mode) or, inside
+ * an actor, from {@link ActorContext#troupe()}.
+ *
+ * <p>Thread-safe.
+ */
+public interface Troupe {
+
+  /** Starts an embedded cluster (head + {@code workers} worker nodes) inside this JVM. */
+  static LocalCluster local(int workers) {
+    return LocalCluster.start(LocalCluster.Options.builder().workers(workers).build());
+  }
+
+  /** Creates an actor of {@code type} (which every node must have on its classpath). */
+  <T> ActorHandle<T> createActor(Class<T> type, ActorOptions options, Object... constructorArgs);
+
+  /** Finds a named actor. */
+  <T> Optional<ActorHandle<T>> getActor(String name, Class<T> type);
+
+  /** A handle for a known actor id. */
+  <T> ActorHandle<T> handle(ActorId id, Class<T> type);
+
+  /** Kills an actor; no restart. Completes when the control service recorded it DEAD. */
+  CompletableFuture<Void> kill(ActorId id);
+
+  /** Completes when the actor is ALIVE, or exceptionally when it is DEAD or the timeout passes. */
+  CompletableFuture<ActorInfo> waitAlive(ActorId id, Duration timeout);
+
+  CompletableFuture<ClusterStatus> status();
+
+  CompletableFuture<List<ActorInfo>> actors();
+
+  /** The node this client runs on. */
+  NodeId nodeId();
+}

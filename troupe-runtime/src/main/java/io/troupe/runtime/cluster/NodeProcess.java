@@ -1,0 +1,343 @@
+package io.troupe.runtime.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.helidon.webserver.http.HttpRouting;
+import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.api.NodeConfig;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.ResourceSet;
+import io.troupe.runtime.api.Troupe;
+import io.troupe.runtime.api.TroupeException;
+import io.troupe.runtime.api.TroupeNode;
+import io.troupe.runtime.node.ActorHost;
+import io.troupe.runtime.node.NodeAgent;
+import io.troupe.runtime.protocol.AgentCommand;
+import io.troupe.runtime.protocol.ControlCommand;
+import io.troupe.runtime.resources.ResourceLedger;
+import io.troupe.runtime.rest.RestServer;
+import io.troupe.runtime.rest.StateApi;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and owns one node: the Pekko actor system and cluster membership, the node agent, the call
+ * router, the control-service singleton (head role) and the REST API (head). See {@link TroupeNode}.
+ */
+public final class NodeProcess implements TroupeNode {
+  private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
+  static final String SYSTEM_NAME = "troupe";
+  /** Extra REST routes that higher layers (placement groups, serving) register before starting heads. */
+  private static final List<java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>>> EXTRA_ROUTES =
+      new CopyOnWriteArrayList<>();
+
+  private final NodeConfig config;
+  private final NodeId nodeId;
+  private final ActorSystem<Void> system;
+  private final ResourceSet total;
+  private final AtomicReference<NodeAgent> agent = new AtomicReference<>();
+  private volatile ClusterClient client;
+  private volatile RestServer rest;
+  private volatile String address;
+
+  private NodeProcess(NodeConfig config, NodeId nodeId, ActorSystem<Void> system, ResourceSet total) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.system = system;
+    this.total = total;
+  }
+
+  /** Lets a higher layer add REST routes to heads started after this call. */
+  public static void registerRestRoutes(java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>> routes) {
+    EXTRA_ROUTES.add(routes);
+  }
+
+  public static TroupeNode start(NodeConfig c) {
+    validate(c);
+    ResourceDetector.Detected detected = ResourceDetector.detect(c);
+    if (c.port() != 0) {
+      checkPortFree(c.host(), c.port(), "cluster port " + c.port() + " on " + c.host()
+          + " is in use (another Troupe node? 'troupe stop' stops it, or pass --port)");
+    }
+    if (c.head() && c.dashboardPort() != 0) {
+      checkPortFree(c.dashboardHost(), c.dashboardPort(), "dashboard port " + c.dashboardPort()
+          + " is in use (pass --dashboard-port)");
+    }
+    if (!c.head()) {
+      checkHeadAnswers(c.headAddress());
+    }
+    NodeId nodeId = new NodeId((c.head() ? "head-" : "node-") + ClusterClient.newId().substring(0, 10));
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, pekkoConfig(c));
+    } catch (RuntimeException e) {
+      throw new TroupeException("cannot start the cluster transport on " + c.host() + ":" + c.port() + ": "
+          + root(e).getMessage());
+    }
+    NodeProcess node = new NodeProcess(c, nodeId, system, detected.total());
+    try {
+      node.boot(detected);
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e instanceof TroupeException t ? t : new TroupeException("node failed to start: " + root(e), e);
+    }
+  }
+
+  private void boot(ResourceDetector.Detected detected) {
+    Cluster cluster = Cluster.get(system);
+    var self = cluster.selfMember().address();
+    address = self.host().get() + ":" + self.port().get();
+    if (config.head()) {
+      cluster.manager().tell(Join.create(self));
+    } else {
+      cluster.manager().tell(new JoinSeedNodes(List.of(
+          AddressFromURIString.parse("pekko://" + SYSTEM_NAME + "@" + config.headAddress()))));
+    }
+    long deadline = System.nanoTime() + config.joinTimeout().toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new TroupeException(config.head() ? "the head could not form a cluster within " + config.joinTimeout()
+            : "could not join the head at " + config.headAddress() + " within " + config.joinTimeout().toSeconds()
+                + " s (is a Troupe head running there, with the same version?)");
+      }
+      parkMillis(20);
+    }
+    ActorRef<ControlCommand> control = ClusterSingleton.get(system).init(
+        SingletonActor.of(ControlServiceActor.create(), "control")
+            .withSettings(ClusterSingletonSettings.create(system).withRole("head")));
+
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    AtomicReference<ActorRef<AgentCommand>> agentRef = new AtomicReference<>();
+    ActorRef<AgentCommand.InvokeReply>[] replyTo = new ActorRef[1];
+    CallRouter router = new CallRouter(new CallRouter.Transport() {
+      @Override
+      public CompletionStage<ControlCommand.Reply.Lookup> lookup(ActorId id) {
+        return AskPattern.ask(control, r -> new ControlCommand.LookupActor(id, null, r),
+            ClusterClient.CONTROL_TIMEOUT, system.scheduler());
+      }
+
+      @Override
+      public void send(ActorRef<AgentCommand> target, AgentCommand.Invoke invoke) {
+        target.tell(invoke);
+      }
+
+      @Override
+      public ActorRef<AgentCommand.InvokeReply> replyTo() {
+        return replyTo[0];
+      }
+
+      @Override
+      public NodeId localNode() {
+        return nodeId;
+      }
+
+      @Override
+      public Optional<ActorHost> localHost(ActorId id) {
+        NodeAgent a = agent.get();
+        return a == null ? Optional.empty() : a.host(id);
+      }
+    });
+    replyTo[0] = system.systemActorOf(Behaviors.receive(AgentCommand.InvokeReply.class)
+        .onMessage(AgentCommand.InvokeReply.class, r -> {
+          router.onReply(r);
+          return Behaviors.same();
+        }).build(), "call-replies", Props.empty());
+    system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), router::tick,
+        system.executionContext());
+    client = new ClusterClient(system, control, router, nodeId);
+
+    ResourceLedger ledger = new ResourceLedger(detected.total(), detected.gpuIds());
+    ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
+        config.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), null);
+    agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
+        effects -> new NodeAgent(nodeId, ledger, effects, () -> client), registration, control, router,
+        agent::set, () -> registered.complete(null))), "agent", Props.empty()));
+    try {
+      registered.get(config.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new TroupeException("joined the cluster but the control service did not answer within "
+          + config.joinTimeout().toSeconds() + " s (is the head healthy?)");
+    }
+    if (config.head()) {
+      List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
+      routes.add(new StateApi(client));
+      EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
+      rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
+    }
+    log.info("node {} up at {} with {}{}", nodeId, address, detected.total(),
+        rest != null ? "; REST API at " + dashboardUrl() : "");
+  }
+
+  static Config pekkoConfig(NodeConfig c) {
+    Duration fd = c.failureDetection();
+    long pauseMs = Math.max(2000, fd.toMillis() * 2 / 5);
+    long stableMs = Math.max(1500, fd.toMillis() - pauseMs);
+    Map<String, Object> overrides = new java.util.HashMap<>();
+    overrides.put("pekko.remote.artery.canonical.hostname", c.host());
+    overrides.put("pekko.remote.artery.canonical.port", c.port());
+    overrides.put("pekko.cluster.roles", c.head() ? List.of("head") : List.of("worker"));
+    overrides.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", pauseMs + "ms");
+    overrides.put("pekko.cluster.split-brain-resolver.stable-after", stableMs + "ms");
+    overrides.put("pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes",
+        c.joinTimeout().toMillis() + 5000 + "ms");
+    return ConfigFactory.parseMap(overrides)
+        .withFallback(ConfigFactory.parseResources(NodeProcess.class.getClassLoader(), "troupe.conf"))
+        .withFallback(ConfigFactory.load(NodeProcess.class.getClassLoader()));
+  }
+
+  private static void validate(NodeConfig c) {
+    if (!c.head() && (c.headAddress() == null || !c.headAddress().matches("[^:\\s]+:\\d{1,5}"))) {
+      throw new TroupeException("a worker needs the head's address as HOST:PORT (e.g. --address 127.0.0.1:6380), got "
+          + c.headAddress());
+    }
+    if (c.port() < 0 || c.port() > 65535) {
+      throw new TroupeException("port must be 0..65535, got " + c.port());
+    }
+    if (c.dashboardPort() < 0 || c.dashboardPort() > 65535) {
+      throw new TroupeException("dashboard port must be 0..65535, got " + c.dashboardPort());
+    }
+  }
+
+  private static void checkPortFree(String host, int port, String message) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new TroupeException(message);
+    }
+  }
+
+  private static void checkHeadAnswers(String headAddress) {
+    int colon = headAddress.lastIndexOf(':');
+    String host = headAddress.substring(0, colon);
+    int port = Integer.parseInt(headAddress.substring(colon + 1));
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 3000);
+    } catch (IOException e) {
+      throw new TroupeException("no Troupe head answers at " + headAddress
+          + "; start one with 'troupe start --head' or check --address");
+    }
+  }
+
+  private static Throwable root(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static void parkMillis(long ms) {
+    java.util.concurrent.locks.LockSupport.parkNanos(ms * 1_000_000L);
+  }
+
+  @Override
+  public NodeId nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public boolean isHead() {
+    return config.head();
+  }
+
+  @Override
+  public String address() {
+    return address;
+  }
+
+  @Override
+  public String dashboardUrl() {
+    RestServer r = rest;
+    return r == null ? null : "http://" + config.dashboardHost() + ":" + r.port();
+  }
+
+  @Override
+  public ResourceSet resources() {
+    return total;
+  }
+
+  @Override
+  public Troupe client() {
+    return client;
+  }
+
+  /** This node's agent (for tests and higher layers in this JVM). */
+  public Optional<NodeAgent> agent() {
+    return Optional.ofNullable(agent.get());
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  @Override
+  public CompletionStage<Void> whenTerminated() {
+    return system.getWhenTerminated().thenApply(d -> null);
+  }
+
+  @Override
+  public void close() {
+    RestServer r = rest;
+    rest = null;
+    if (r != null) {
+      try {
+        r.close();
+      } catch (RuntimeException ignored) {
+        // closing anyway
+      }
+    }
+    NodeAgent a = agent.get();
+    if (a != null) {
+      a.stopAll("node shutting down");
+    }
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (cluster.selfMember().status() == MemberStatus.up()) {
+        cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (cluster.selfMember().status() != MemberStatus.removed() && System.nanoTime() < deadline
+            && !cluster.isTerminated()) {
+          parkMillis(20);
+        }
+      }
+    } catch (RuntimeException ignored) {
+      // terminating anyway
+    }
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.troupe.runtime.control;
+
+import io.troupe.runtime.api.ActorInfo;
+import io.troupe.runtime.api.ActorState;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.protocol.ActorSpec;
+
+/** The control service's mutable record of one actor. Owned by the control service's thread. */
+final class ActorRecord {
+  final ActorSpec spec;
+  final long seq;
+  ActorState state = ActorState.PENDING_CREATION;
+  /** Node it runs on (ALIVE) or is being started on (pending with a start in flight); else null. */
+  NodeId nodeId;
+  int incarnation;
+  int numRestarts;
+  String deathCause;
+  String pendingReason;
+  boolean infeasible;
+
+  ActorRecord(ActorSpec spec, long seq) {
+    this.spec = spec;
+    this.seq = seq;
+  }
+
+  String key() {
+    return key(spec.id().value(), incarnation);
+  }
+
+  static String key(String actorId, int incarnation) {
+    return actorId + "#" + incarnation;
+  }
+
+  boolean waitingForNode() {
+    return (state == ActorState.PENDING_CREATION || state == ActorState.RESTARTING) && nodeId == null;
+  }
+
+  ActorInfo info() {
+    return new ActorInfo(spec.id(), spec.className(), spec.options().name(), state, nodeId, numRestarts,
+        spec.options().maxRestarts(), spec.options().resources(), deathCause,
+        waitingForNode() ? pendingReason : null);
+  }
+}

@@ -1,0 +1,288 @@
+package io.troupe.runtime.control;
+
+import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.api.ActorInfo;
+import io.troupe.runtime.api.ActorState;
+import io.troupe.runtime.api.ClusterStatus;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.NodeInfo;
+import io.troupe.runtime.api.ResourceSet;
+import io.troupe.runtime.protocol.ActorSpec;
+import io.troupe.runtime.scheduling.ActorSchedulingPolicy;
+import io.troupe.runtime.scheduling.Decision;
+import io.troupe.runtime.scheduling.NodeView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's control state (Ray's GCS role): node table, resource view, actor directory and the
+ * queue of actors waiting for a node.
+ *
+ * <p>Threading: not thread-safe. Exactly one owner (the control-service Pekko actor on the head)
+ * calls it, one message at a time; it is the single writer of this state. Node agents stay
+ * authoritative for their own resources: the view here is their last report less starts in flight.
+ * Effects go out through {@link ControlEffects}.
+ */
+public final class ControlService {
+  private static final Logger log = LoggerFactory.getLogger(ControlService.class);
+
+  private final ControlEffects effects;
+  private final ActorSchedulingPolicy policy;
+  private final Map<NodeId, NodeRecord> nodes = new LinkedHashMap<>();
+  private final Map<ActorId, ActorRecord> actors = new LinkedHashMap<>();
+  private final Map<String, ActorId> names = new HashMap<>();
+  private long seq;
+
+  public ControlService(ControlEffects effects, ActorSchedulingPolicy policy) {
+    this.effects = effects;
+    this.policy = policy;
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------
+
+  /** A node (re)registers. Actors it reports hosting that we know are adopted as ALIVE. */
+  public void registerNode(NodeId id, String address, boolean head, Map<String, String> labels,
+      ResourceSet total, List<String> gpuIds, ResourceSet available, Set<String> hosted) {
+    NodeRecord previous = nodes.get(id);
+    if (previous != null && !previous.alive) {
+      log.warn("node {} registered again after it was declared dead; ignoring", id);
+      return;
+    }
+    NodeRecord n = new NodeRecord(id, address, head, labels, total, gpuIds, available, hosted);
+    if (previous != null) {
+      n.inflight.putAll(previous.inflight);
+    }
+    nodes.put(id, n);
+    log.info("node {} registered at {} with {}", id, address, total);
+    schedule();
+  }
+
+  public void resourceReport(NodeId id, ResourceSet available, Set<String> hosted) {
+    NodeRecord n = nodes.get(id);
+    if (n == null || !n.alive) {
+      return;
+    }
+    n.reported = available;
+    n.hosted = Set.copyOf(hosted);
+    schedule();
+  }
+
+  /** The node left or was downed: its actors restart elsewhere or die. */
+  public void nodeDead(NodeId id, String reason) {
+    NodeRecord n = nodes.get(id);
+    if (n == null || !n.alive) {
+      return;
+    }
+    n.alive = false;
+    n.deathReason = reason;
+    n.inflight.clear();
+    log.warn("node {} is dead: {}", id, reason);
+    for (ActorRecord a : actors.values()) {
+      if (id.equals(a.nodeId) && a.state != ActorState.DEAD) {
+        restartOrDie(a, "node " + id + " died: " + reason);
+      }
+    }
+    schedule();
+  }
+
+  public Optional<NodeId> nodeByAddress(String address) {
+    return nodes.values().stream().filter(n -> n.address.equals(address)).map(n -> n.id).findFirst();
+  }
+
+  // ---- actors ------------------------------------------------------------------------------
+
+  /** Registers a new actor and tries to place it. Fails (without effects) if the name is taken. */
+  public ActorInfo createActor(ActorSpec spec) {
+    if (actors.containsKey(spec.id())) {
+      return actors.get(spec.id()).info();
+    }
+    String name = spec.options().name();
+    if (name != null && names.containsKey(name)) {
+      throw new IllegalArgumentException("an actor named '" + name + "' already exists ("
+          + names.get(name) + "); pick another name or look it up with getActor");
+    }
+    ActorRecord a = new ActorRecord(spec, seq++);
+    actors.put(spec.id(), a);
+    if (name != null) {
+      names.put(name, spec.id());
+    }
+    schedule();
+    return a.info();
+  }
+
+  public Optional<ActorInfo> actor(ActorId id) {
+    return Optional.ofNullable(actors.get(id)).map(ActorRecord::info);
+  }
+
+  public Optional<ActorId> actorByName(String name) {
+    return Optional.ofNullable(names.get(name));
+  }
+
+  public int incarnation(ActorId id) {
+    ActorRecord a = actors.get(id);
+    return a == null ? 0 : a.incarnation;
+  }
+
+  public void actorStarted(ActorId id, int incarnation, NodeId node) {
+    ActorRecord a = actors.get(id);
+    NodeRecord n = nodes.get(node);
+    if (n != null) {
+      n.inflight.remove(ActorRecord.key(id.value(), incarnation));
+    }
+    if (a == null || a.incarnation != incarnation || a.state == ActorState.DEAD || !node.equals(a.nodeId)) {
+      // Killed or moved while starting: the start is stale; undo it on the node.
+      effects.stopActor(node, id, incarnation, "stale start");
+      return;
+    }
+    a.state = ActorState.ALIVE;
+    a.pendingReason = null;
+    effects.actorChanged(a.info(), a.incarnation);
+  }
+
+  public void actorStartFailed(ActorId id, int incarnation, NodeId node, boolean noResources, String error) {
+    NodeRecord n = nodes.get(node);
+    if (n != null) {
+      n.inflight.remove(ActorRecord.key(id.value(), incarnation));
+    }
+    ActorRecord a = actors.get(id);
+    if (a == null || a.incarnation != incarnation || a.state == ActorState.DEAD) {
+      return;
+    }
+    if (noResources) {
+      a.nodeId = null;
+      a.pendingReason = "node " + node + " had no room: " + error;
+      schedule();
+    } else {
+      die(a, "constructor of " + a.spec.className() + " failed: " + error);
+    }
+  }
+
+  public void killActor(ActorId id, String reason) {
+    ActorRecord a = actors.get(id);
+    if (a == null) {
+      throw new IllegalArgumentException("no actor " + id);
+    }
+    if (a.state == ActorState.DEAD) {
+      return;
+    }
+    if (a.nodeId != null) {
+      effects.stopActor(a.nodeId, id, a.incarnation, reason);
+      NodeRecord n = nodes.get(a.nodeId);
+      if (n != null) {
+        n.inflight.remove(a.key());
+      }
+    }
+    die(a, reason);
+    schedule();
+  }
+
+  private void restartOrDie(ActorRecord a, String cause) {
+    int max = a.spec.options().maxRestarts();
+    if (max == -1 || a.numRestarts < max) {
+      a.state = ActorState.RESTARTING;
+      a.incarnation++;
+      a.numRestarts++;
+      a.nodeId = null;
+      a.pendingReason = "restarting after: " + cause;
+      effects.actorChanged(a.info(), a.incarnation);
+    } else {
+      die(a, max == 0 ? cause : cause + " (restarts exhausted: " + a.numRestarts + " of " + max + ")");
+    }
+  }
+
+  private void die(ActorRecord a, String cause) {
+    a.state = ActorState.DEAD;
+    a.deathCause = cause;
+    String name = a.spec.options().name();
+    if (name != null && a.spec.id().equals(names.get(name))) {
+      names.remove(name);
+    }
+    effects.actorChanged(a.info(), a.incarnation);
+  }
+
+  // ---- scheduling --------------------------------------------------------------------------
+
+  /** Periodic safety net: retries placement of everything still waiting. Never throws. */
+  public void tick() {
+    try {
+      schedule();
+    } catch (RuntimeException e) {
+      log.error("scheduling pass failed", e);
+    }
+  }
+
+  private void schedule() {
+    List<ActorRecord> waiting = actors.values().stream().filter(ActorRecord::waitingForNode)
+        .sorted(Comparator.comparingLong(a -> a.seq)).toList();
+    if (waiting.isEmpty()) {
+      return;
+    }
+    Map<NodeId, NodeView> views = new LinkedHashMap<>();
+    for (NodeRecord n : nodes.values()) {
+      if (n.alive) {
+        views.put(n.id, n.view());
+      }
+    }
+    for (ActorRecord a : waiting) {
+      ResourceSet demand = a.spec.options().resources();
+      Decision d = policy.schedule(demand, a.spec.options().strategy(), new ArrayList<>(views.values()),
+          a.spec.callerNode());
+      switch (d) {
+        case Decision.Place p -> {
+          NodeRecord n = nodes.get(p.nodeId());
+          a.nodeId = p.nodeId();
+          a.infeasible = false;
+          a.pendingReason = "starting on node " + p.nodeId();
+          n.inflight.put(a.key(), demand);
+          views.put(n.id, n.view());
+          effects.startActor(n.id, a.spec, a.incarnation);
+        }
+        case Decision.Wait w -> {
+          a.pendingReason = w.reason();
+          a.infeasible = false;
+        }
+        case Decision.Infeasible i -> {
+          if (!a.infeasible) {
+            log.warn("actor {} ({}) is infeasible: {}", a.spec.id(), a.spec.className(), i.reason());
+          }
+          a.pendingReason = "infeasible: " + i.reason();
+          a.infeasible = true;
+        }
+      }
+    }
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  public ClusterStatus status() {
+    List<NodeInfo> nodeInfos = nodes.values().stream().map(NodeRecord::info).toList();
+    return new ClusterStatus(nodeInfos, demands(false), demands(true));
+  }
+
+  private List<ClusterStatus.Demand> demands(boolean infeasible) {
+    Map<ResourceSet, int[]> counts = new LinkedHashMap<>();
+    Map<ResourceSet, String> reasons = new HashMap<>();
+    for (ActorRecord a : actors.values()) {
+      if (a.waitingForNode() && a.infeasible == infeasible) {
+        ResourceSet r = a.spec.options().resources();
+        counts.computeIfAbsent(r, k -> new int[1])[0]++;
+        reasons.putIfAbsent(r, a.pendingReason);
+      }
+    }
+    List<ClusterStatus.Demand> out = new ArrayList<>();
+    counts.forEach((r, c) -> out.add(new ClusterStatus.Demand("actor", r, c[0], reasons.get(r))));
+    return out;
+  }
+
+  public List<ActorInfo> actors() {
+    return actors.values().stream().map(ActorRecord::info).toList();
+  }
+}

@@ -1,0 +1,14 @@
+package io.troupe.runtime.node;
+
+import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.api.ResourceSet;
+import java.util.Set;
+
+/** What a node agent tells the control service. Implemented by the Pekko shell; faked in tests. */
+public interface AgentEffects {
+  void report(ResourceSet available, Set<String> hosted);
+
+  void actorStarted(ActorId id, int incarnation);
+
+  void actorStartFailed(ActorId id, int incarnation, boolean noResources, String error);
+}
