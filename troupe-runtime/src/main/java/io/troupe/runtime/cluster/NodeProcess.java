@@ -81,6 +81,14 @@ public final class NodeProcess implements TroupeNode {
     EXTRA_ROUTES.add(routes);
   }
 
+  static {
+    // Helidon logs through java.util.logging; send it to SLF4J like everything else.
+    if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+      org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+      org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
+  }
+
   public static TroupeNode start(NodeConfig c) {
     validate(c);
     ResourceDetector.Detected detected = ResourceDetector.detect(c);
