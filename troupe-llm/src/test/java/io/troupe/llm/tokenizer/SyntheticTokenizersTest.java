@@ -76,7 +76,7 @@ class SyntheticTokenizersTest {
         long reserved = tok.addedTokens().stream().filter(t -> t.content().startsWith("<|reserved")).count();
         System.out.printf("synthetic 32000: %d ms, %d reserved%n", millis, reserved);
         assertThat(reserved).isLessThan(3000);
-        assertThat(millis).isLessThan(10_000);
+        assertThat(millis).isLessThan(20_000); // ~1-2 s warm on an idle machine; generous for loaded CI
     }
 
     @Test
