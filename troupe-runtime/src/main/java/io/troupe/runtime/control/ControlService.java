@@ -12,7 +12,6 @@ import io.troupe.runtime.scheduling.ActorSchedulingPolicy;
 import io.troupe.runtime.scheduling.Decision;
 import io.troupe.runtime.scheduling.NodeView;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +38,8 @@ public final class ControlService {
   private final Map<NodeId, NodeRecord> nodes = new LinkedHashMap<>();
   private final Map<ActorId, ActorRecord> actors = new LinkedHashMap<>();
   private final Map<String, ActorId> names = new HashMap<>();
+  /** Actors waiting for a node, in creation order (the scheduling queue). */
+  private final java.util.TreeMap<Long, ActorRecord> waiting = new java.util.TreeMap<>();
   private long seq;
 
   public ControlService(ControlEffects effects, ActorSchedulingPolicy policy) {
@@ -111,6 +112,7 @@ public final class ControlService {
     }
     ActorRecord a = new ActorRecord(spec, seq++);
     actors.put(spec.id(), a);
+    waiting.put(a.seq, a);
     if (name != null) {
       names.put(name, spec.id());
     }
@@ -158,6 +160,7 @@ public final class ControlService {
     }
     if (noResources) {
       a.nodeId = null;
+      waiting.put(a.seq, a);
       a.pendingReason = "node " + node + " had no room: " + error;
       schedule();
     } else {
@@ -192,6 +195,7 @@ public final class ControlService {
       a.numRestarts++;
       a.nodeId = null;
       a.pendingReason = "restarting after: " + cause;
+      waiting.put(a.seq, a);
       effects.actorChanged(a.info(), a.incarnation);
     } else {
       die(a, max == 0 ? cause : cause + " (restarts exhausted: " + a.numRestarts + " of " + max + ")");
@@ -201,6 +205,7 @@ public final class ControlService {
   private void die(ActorRecord a, String cause) {
     a.state = ActorState.DEAD;
     a.deathCause = cause;
+    waiting.remove(a.seq);
     String name = a.spec.options().name();
     if (name != null && a.spec.id().equals(names.get(name))) {
       names.remove(name);
@@ -220,8 +225,6 @@ public final class ControlService {
   }
 
   private void schedule() {
-    List<ActorRecord> waiting = actors.values().stream().filter(ActorRecord::waitingForNode)
-        .sorted(Comparator.comparingLong(a -> a.seq)).toList();
     if (waiting.isEmpty()) {
       return;
     }
@@ -231,7 +234,7 @@ public final class ControlService {
         views.put(n.id, n.view());
       }
     }
-    for (ActorRecord a : waiting) {
+    for (ActorRecord a : List.copyOf(waiting.values())) {
       ResourceSet demand = a.spec.options().resources();
       Decision d = policy.schedule(demand, a.spec.options().strategy(), new ArrayList<>(views.values()),
           a.spec.callerNode());
@@ -242,6 +245,7 @@ public final class ControlService {
           a.infeasible = false;
           a.pendingReason = "starting on node " + p.nodeId();
           n.inflight.put(a.key(), demand);
+          waiting.remove(a.seq);
           views.put(n.id, n.view());
           effects.startActor(n.id, a.spec, a.incarnation);
         }
@@ -270,8 +274,8 @@ public final class ControlService {
   private List<ClusterStatus.Demand> demands(boolean infeasible) {
     Map<ResourceSet, int[]> counts = new LinkedHashMap<>();
     Map<ResourceSet, String> reasons = new HashMap<>();
-    for (ActorRecord a : actors.values()) {
-      if (a.waitingForNode() && a.infeasible == infeasible) {
+    for (ActorRecord a : waiting.values()) {
+      if (a.infeasible == infeasible) {
         ResourceSet r = a.spec.options().resources();
         counts.computeIfAbsent(r, k -> new int[1])[0]++;
         reasons.putIfAbsent(r, a.pendingReason);

@@ -1,0 +1,10 @@
+package io.troupe.runtime.bench;
+
+/** A no-op actor for benchmarks. */
+public class BenchActor {
+  public BenchActor() {}
+
+  public int ping(Integer x) {
+    return x;
+  }
+}
