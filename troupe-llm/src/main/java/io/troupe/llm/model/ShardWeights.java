@@ -111,7 +111,8 @@ public record ShardWeights(
   }
 
   private static Matrix cols(ModelFolder f, String name, int start, int count, int rows, boolean int8) {
-    float[] w = f.readColumns(name, start, count);
+    boolean all = start == 0 && count == f.info(name).shape()[1];
+    float[] w = all ? f.readRows(name, 0, rows) : f.readColumns(name, start, count);
     return int8 ? Q8Matrix.quantize(rows, count, w) : new F32Matrix(rows, count, w);
   }
 
