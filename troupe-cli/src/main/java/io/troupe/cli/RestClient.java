@@ -1,0 +1,98 @@
+package io.troupe.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * A small client of the head's REST API (JSON over HTTP, optional bearer token). Every failure is
+ * a {@link CliException} whose message says what to do: no API at the URL, token refused, not
+ * found, or an answer that is not JSON.
+ */
+final class RestClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final String baseUrl;
+  private final String token;
+  private final HttpClient http;
+
+  RestClient(String baseUrl, String token) {
+    this.baseUrl = normalize(baseUrl);
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  }
+
+  String baseUrl() {
+    return baseUrl;
+  }
+
+  /** {@code host:8265} becomes {@code http://host:8265}; a trailing slash is dropped. */
+  static String normalize(String url) {
+    String u = url.strip();
+    if (!u.contains("://")) {
+      u = "http://" + u;
+    }
+    while (u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    return u;
+  }
+
+  /** GETs {@code path} and returns the parsed JSON body. */
+  JsonNode get(String path) {
+    String body = getRaw(path);
+    try {
+      return JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new CliException("the REST API at " + baseUrl + " answered something that is not JSON; is "
+          + baseUrl + " a Troupe head's REST API (--address)?");
+    }
+  }
+
+  String getRaw(String path) {
+    HttpRequest.Builder req;
+    try {
+      req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT).GET()
+          .header("Accept", "application/json");
+    } catch (IllegalArgumentException e) {
+      throw new CliException("'" + baseUrl + "' is not a URL; pass --address http://HOST:PORT", Main.EXIT_USAGE);
+    }
+    if (token != null && !token.isBlank()) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw unreachable();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+    int code = resp.statusCode();
+    if (code == 401 || code == 403) {
+      throw new CliException("the REST API at " + baseUrl + " refused the request (HTTP " + code
+          + "); pass the head's token with --token or TROUPE_DASHBOARD_TOKEN");
+    }
+    if (code == 404) {
+      throw new CliException("not found: " + baseUrl + path + " (HTTP 404)");
+    }
+    if (code / 100 != 2) {
+      String detail = resp.body() == null ? "" : resp.body().strip().lines().findFirst().orElse("");
+      throw new CliException("the REST API at " + baseUrl + " answered HTTP " + code
+          + (detail.isEmpty() ? "" : ": " + detail));
+    }
+    return resp.body();
+  }
+
+  CliException unreachable() {
+    return new CliException("no Troupe REST API at " + baseUrl + " (is a head running? 'troupe start --head')");
+  }
+}
