@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The placement manager's view of the nodes: liveness, labels, totals, what is used outside
@@ -20,22 +19,31 @@ import java.util.TreeMap;
  */
 final class ClusterView {
   private static final class Node {
+    final int pos;
     NodeView view;
     ResourceSet external = ResourceSet.EMPTY;
     ResourceSet reserved = ResourceSet.EMPTY;
 
-    Node(NodeView view) {
+    Node(int pos, NodeView view) {
+      this.pos = pos;
       this.view = view;
     }
   }
 
-  private final Map<NodeId, Node> nodes = new TreeMap<>();
-  private List<NodeView> views;
+  private final Map<NodeId, Node> nodes = new HashMap<>();
+  /** Views in the order nodes first joined; updated in place. */
+  private final List<NodeView> views = new ArrayList<>();
 
   /** Adds or revives a node. Reservations of a revived node start from zero. */
   void add(NodeId id, ResourceSet total, Map<String, String> labels) {
-    nodes.put(id, new Node(new NodeView(id, true, labels, total, total)));
-    views = null;
+    Node old = nodes.get(id);
+    Node n = new Node(old == null ? views.size() : old.pos, new NodeView(id, true, labels, total, total));
+    nodes.put(id, n);
+    if (old == null) {
+      views.add(n.view);
+    } else {
+      views.set(n.pos, n.view);
+    }
   }
 
   void markDead(NodeId id) {
@@ -43,7 +51,7 @@ final class ClusterView {
     if (n != null) {
       n.reserved = ResourceSet.EMPTY;
       n.view = new NodeView(id, false, n.view.labels(), n.view.total(), ResourceSet.EMPTY);
-      views = null;
+      views.set(n.pos, n.view);
     }
   }
 
@@ -101,16 +109,11 @@ final class ClusterView {
       a.put(r, Math.max(0, v));
     }
     n.view = n.view.withAvailable(ResourceSet.ofUnits(a));
-    views = null;
+    views.set(n.pos, n.view);
   }
 
-  /** Every known node (dead ones flagged), ordered by id. The list is shared: do not modify. */
+  /** Every known node (dead ones flagged), in joining order. Live list: read, do not keep or modify. */
   List<NodeView> views() {
-    if (views == null) {
-      List<NodeView> v = new ArrayList<>(nodes.size());
-      nodes.values().forEach(n -> v.add(n.view));
-      views = v;
-    }
     return views;
   }
 }
