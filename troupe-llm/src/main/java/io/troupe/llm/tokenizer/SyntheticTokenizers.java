@@ -43,6 +43,23 @@ public final class SyntheticTokenizers {
     private SyntheticTokenizers() {
     }
 
+    /** The pre-tokenized corpus word counts, computed once on first use (immutable, so shareable). */
+    private static final class CorpusWords {
+        static final Map<String, Integer> FREQS = count();
+
+        private static Map<String, Integer> count() {
+            PreTokenizer.Split splitter = new PreTokenizer.Split(RegexTranslator.compile(LLAMA3_PATTERN),
+                    PreTokenizer.Behavior.ISOLATED, false);
+            Map<String, Integer> freqs = new HashMap<>();
+            for (String line : SyntheticCorpus.lines(CORPUS_SENTENCES)) {
+                for (String word : splitter.split(List.of(line), true)) {
+                    freqs.merge(ByteLevelCodec.encode(word), 1, Integer::sum);
+                }
+            }
+            return Map.copyOf(freqs);
+        }
+    }
+
     /**
      * Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir} (created if
      * needed).
@@ -142,14 +159,6 @@ public final class SyntheticTokenizers {
         for (int b = 0; b < 256; b++) {
             alphabet.add(String.valueOf(ByteLevelCodec.charOf(b)));
         }
-        PreTokenizer.Split splitter = new PreTokenizer.Split(RegexTranslator.compile(LLAMA3_PATTERN),
-                PreTokenizer.Behavior.ISOLATED, false);
-        Map<String, Integer> freqs = new HashMap<>();
-        for (String line : SyntheticCorpus.lines(CORPUS_SENTENCES)) {
-            for (String word : splitter.split(List.of(line), true)) {
-                freqs.merge(ByteLevelCodec.encode(word), 1, Integer::sum);
-            }
-        }
-        return new BpeTrainer(alphabet, freqs).train(targetTokens);
+        return new BpeTrainer(alphabet, CorpusWords.FREQS).train(targetTokens);
     }
 }
