@@ -147,12 +147,19 @@ public final class ResourceLedger {
     if (!back.fitsIn(total)) {
       throw new IllegalStateException("release of " + allocation.resources() + " would exceed total " + total);
     }
+    // Check every GPU before changing any, so a refused release leaves the ledger as it was.
+    int[] index = new int[allocation.gpuUnits().size()];
+    int k = 0;
     for (Map.Entry<String, Long> e : allocation.gpuUnits().entrySet()) {
       int i = gpuIds.indexOf(e.getKey());
       if (i < 0 || gpuFree[i] + e.getValue() > gpuCap[i]) {
         throw new IllegalStateException("release of GPU " + e.getKey() + " not held by this ledger");
       }
-      gpuFree[i] += e.getValue();
+      index[k++] = i;
+    }
+    k = 0;
+    for (long units : allocation.gpuUnits().values()) {
+      gpuFree[index[k++]] += units;
     }
     available = back;
   }

@@ -41,6 +41,11 @@ public final class ActorSchedulingPolicy {
    */
   public Decision schedule(ResourceSet demand, SchedulingStrategy strategy, List<NodeView> nodes,
       NodeId preferred) {
+    long gpu = demand.units(ResourceSet.GPU);
+    if (gpu > ResourceSet.UNIT && gpu % ResourceSet.UNIT != 0) {
+      // No node ledger grants it (see ResourceLedger); placing it would only bounce off the node.
+      return new Decision.Infeasible("a GPU demand above 1 must be a whole number, got " + demand.get(ResourceSet.GPU));
+    }
     List<NodeView> alive = nodes.stream().filter(NodeView::alive).toList();
     return switch (strategy) {
       case SchedulingStrategy.Default d -> hybrid(demand, alive, preferred, Map.of(), "");
