@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code troupe demo}: the main job, for now a local cluster — a head and two workers, each its own
- * JVM, with logical resources (the workers declare 2 GPUs each, so it works without GPUs) — then
+ * JVM, with declared (logical) resources: the workers offer 2 GPUs each even on a machine without
+ * any, as Ray allows — then
  * its status. If a cluster started from this machine already runs it only shows its status. If a
  * node fails to start, the nodes the demo already started are stopped again.
  */
@@ -42,11 +43,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
     List<NodeRecord> started = new ArrayList<>();
     try {
-      NodeRecord head = startNode(List.of("--head", "--num-cpus", "2", "--labels", "role=head"));
+      NodeRecord head = startNode(List.of("--head", "--num-cpus", "2", "--memory", "2G", "--labels", "role=head"));
       started.add(head);
       for (String zone : List.of("a", "b")) {
         started.add(startNode(List.of("--address", head.address(), "--num-cpus", "2", "--num-gpus", "2",
-            "--labels", "role=worker,zone=" + zone)));
+            "--memory", "4G", "--labels", "role=worker,zone=" + zone)));
       }
       JsonNode status = awaitAlive(client(head));
       ctx.out().println();

@@ -85,11 +85,27 @@ final class RestClient {
       throw new CliException("not found: " + baseUrl + path + " (HTTP 404)");
     }
     if (code / 100 != 2) {
-      String detail = resp.body() == null ? "" : resp.body().strip().lines().findFirst().orElse("");
+      String detail = errorOf(resp.body());
       throw new CliException("the REST API at " + baseUrl + " answered HTTP " + code
           + (detail.isEmpty() ? "" : ": " + detail));
     }
     return resp.body();
+  }
+
+  /** The {@code "error"} of an error answer ({@code {"error": "..."}}), else its first line. */
+  static String errorOf(String body) {
+    if (body == null || body.isBlank()) {
+      return "";
+    }
+    try {
+      JsonNode e = JSON.readTree(body).path("error");
+      if (e.isTextual()) {
+        return e.asText();
+      }
+    } catch (JsonProcessingException notJson) {
+      // fall through to the raw first line
+    }
+    return body.strip().lines().findFirst().orElse("");
   }
 
   CliException unreachable() {
