@@ -111,6 +111,14 @@ class RestCommandsTest {
   }
 
   @Test
+  void anErrorAnswerShowsTheApisOwnMessage() {
+    assertThat(RestClient.errorOf("{\"error\": \"control service did not answer in time\"}"))
+        .isEqualTo("control service did not answer in time");
+    assertThat(RestClient.errorOf("<html>\nbad gateway")).isEqualTo("<html>");
+    assertThat(RestClient.errorOf("")).isEmpty();
+  }
+
+  @Test
   void listActorsAndOneActor() {
     CliHarness.Result all = cli.run("list", "actors", "--address", url);
     CliHarness.Result one = cli.run("list", "actors", "a1", "--address", url.replace("http://", ""));
