@@ -16,6 +16,30 @@ public interface Kernels {
   /** {@code y[yOff+i] += a * x[xOff+i]} for {@code i < n}. */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
 
+  /**
+   * Rows {@code [rowLo, rowHi)} of a float matrix product: {@code out[t*outStride + outOff + r] =
+   * sum_c w[r*cols + c] * x[t*xStride + c]} for {@code t < n}. Every output is one sum in the same order
+   * whatever {@code n} and the row range are, so a token's result does not depend on its batch.
+   */
+  default void matmulF32(float[] w, int cols, int rowLo, int rowHi, float[] x, int xStride, int n, float[] out,
+                         int outStride, int outOff) {
+    for (int r = rowLo; r < rowHi; r++) {
+      for (int t = 0; t < n; t++) {
+        out[t * outStride + outOff + r] = dot(w, r * cols, x, t * xStride, cols);
+      }
+    }
+  }
+
+  /** As {@link #matmulF32} for int8 rows {@code q} scaled by {@code scales[r]}. */
+  default void matmulQ8(byte[] q, float[] scales, int cols, int rowLo, int rowHi, float[] x, int xStride, int n,
+                        float[] out, int outStride, int outOff) {
+    for (int r = rowLo; r < rowHi; r++) {
+      for (int t = 0; t < n; t++) {
+        out[t * outStride + outOff + r] = scales[r] * dotQ8(q, r * cols, x, t * xStride, cols);
+      }
+    }
+  }
+
   /** A short name for reports: "vector(512-bit)" or "scalar". */
   String name();
 

@@ -8,8 +8,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Matrix-vector and matrix-matrix products over a fixed number of threads (the CPUs given to a rank).
- * Work is split by output rows so each weight row is read once per call and reused for every token in
- * the batch. Thread-safe: calls may come from several threads; each call blocks until done.
+ * Work is split by output rows so each weight row is read from memory once per call (per block of
+ * tokens) and reused for every token in the batch; the per-chunk loops are {@link Kernels#matmulF32} and
+ * {@link Kernels#matmulQ8}. Thread-safe: calls may come from several threads; each call blocks until done.
  */
 public final class MatMul implements AutoCloseable {
   private final Kernels kernels;
@@ -40,25 +41,13 @@ public final class MatMul implements AutoCloseable {
   public void matmul(Matrix w, float[] x, int xStride, int n, float[] out, int outStride, int outOff) {
     int rows = w.rows();
     int cols = w.cols();
-    parallelFor(rows, 16, (lo, hi) -> {
+    // Chunks are multiples of 4 rows so the vector kernels' 4-row tiles are never split.
+    parallelFor((rows + 3) / 4, 4, (lo, hi) -> {
+      int r0 = 4 * lo;
+      int r1 = Math.min(rows, 4 * hi);
       switch (w) {
-        case F32Matrix f -> {
-          float[] d = f.data();
-          for (int r = lo; r < hi; r++) {
-            for (int t = 0; t < n; t++) {
-              out[t * outStride + outOff + r] = kernels.dot(d, r * cols, x, t * xStride, cols);
-            }
-          }
-        }
-        case Q8Matrix q -> {
-          byte[] d = q.q();
-          float[] s = q.scales();
-          for (int r = lo; r < hi; r++) {
-            for (int t = 0; t < n; t++) {
-              out[t * outStride + outOff + r] = s[r] * kernels.dotQ8(d, r * cols, x, t * xStride, cols);
-            }
-          }
-        }
+        case F32Matrix f -> kernels.matmulF32(f.data(), cols, r0, r1, x, xStride, n, out, outStride, outOff);
+        case Q8Matrix q -> kernels.matmulQ8(q.q(), q.scales(), cols, r0, r1, x, xStride, n, out, outStride, outOff);
       }
     });
   }

@@ -64,6 +64,18 @@ final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void matmulF32(float[] w, int cols, int rowLo, int rowHi, float[] x, int xStride, int n, float[] out,
+                        int outStride, int outOff) {
+    VectorMatMul.f32(w, cols, rowLo, rowHi, x, xStride, n, out, outStride, outOff);
+  }
+
+  @Override
+  public void matmulQ8(byte[] q, float[] scales, int cols, int rowLo, int rowHi, float[] x, int xStride, int n,
+                       float[] out, int outStride, int outOff) {
+    VectorMatMul.q8(q, scales, cols, rowLo, rowHi, x, xStride, n, out, outStride, outOff);
+  }
+
+  @Override
   public String name() {
     return "vector(" + F.vectorBitSize() + "-bit)";
   }

@@ -13,6 +13,8 @@ import java.util.List;
  * the MLP, and for the logits (each rank fills its vocabulary slice of a zeroed row).
  *
  * <p>Threading: one caller at a time (the rank's step thread); inner loops run on the {@link MatMul} pool.
+ * The per-layer activations live in scratch arrays owned by this object, grown to the largest step seen
+ * and reused by every layer and step; only the returned hidden states and logits are fresh arrays.
  */
 public final class ShardForward {
   private final ShardWeights w;
@@ -20,6 +22,15 @@ public final class ShardForward {
   private final KvCache kv;
   private final MatMul mm;
   private final Rope rope;
+  /** Reused activations; each is overwritten in full (or zeroed) before it is read. */
+  private float[] xn = new float[0];
+  private float[] q = new float[0];
+  private float[] k = new float[0];
+  private float[] v = new float[0];
+  private float[] att = new float[0];
+  private float[] o = new float[0];
+  private float[] g = new float[0];
+  private float[] u = new float[0];
 
   public ShardForward(ShardWeights weights, KvCache kv, MatMul mm) {
     this.w = weights;
@@ -74,6 +85,7 @@ public final class ShardForward {
     float[] cos = new float[n * rope.half()];
     float[] sin = new float[n * rope.half()];
     rope.tables(pos, cos, sin);
+    ensureScratch(n);
     for (int l = 0; l < w.layers().size(); l++) {
       layer(l, w.layers().get(l), x, n, pos, chunkOf, chunks, cos, sin, transport);
     }
@@ -86,11 +98,11 @@ public final class ShardForward {
     int hd = c.headDim();
     int qd = w.localHeads() * hd;
     int kvd = w.localKvHeads() * hd;
-    float[] xn = new float[n * h];
+    float[] xn = this.xn;
+    float[] q = this.q;
+    float[] k = this.k;
+    float[] v = this.v;
     rmsNorm(x, lw.inputNorm(), xn, n);
-    float[] q = new float[n * qd];
-    float[] k = new float[n * kvd];
-    float[] v = new float[n * kvd];
     mm.matmul(lw.wq(), xn, h, n, q, qd, 0);
     mm.matmul(lw.wk(), xn, h, n, k, kvd, 0);
     mm.matmul(lw.wv(), xn, h, n, v, kvd, 0);
@@ -106,7 +118,8 @@ public final class ShardForward {
       System.arraycopy(k, t * kvd, keys, off, kvd);
       System.arraycopy(v, t * kvd, values, off, kvd);
     }
-    float[] att = new float[n * qd];
+    float[] att = this.att;
+    java.util.Arrays.fill(att, 0, n * qd, 0f);
     int group = w.localHeads() / w.localKvHeads();
     float scale = (float) (1.0 / Math.sqrt(hd));
     mm.parallelEach(n * w.localHeads(), i -> {
@@ -134,24 +147,25 @@ public final class ShardForward {
         mm.kernels().axpy(scores[p] * inv, values, kv.offset(table, p) + kvHead * hd, att, qOff, hd);
       }
     });
-    float[] o = new float[n * h];
+    float[] o = this.o;
     mm.matmul(lw.wo(), att, qd, n, o, h, 0);
-    transport.allReduceSum(o, 0, o.length);
-    add(x, o);
+    transport.allReduceSum(o, 0, n * h);
+    add(x, o, n * h);
     rmsNorm(x, lw.postNorm(), xn, n);
     int m = w.localIntermediate();
-    float[] g = new float[n * m];
-    float[] u = new float[n * m];
+    float[] g = this.g;
+    float[] u = this.u;
     mm.matmul(lw.wGate(), xn, h, n, g, m, 0);
     mm.matmul(lw.wUp(), xn, h, n, u, m, 0);
-    for (int i = 0; i < g.length; i++) {
-      float a = g[i];
-      g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
-    }
-    float[] d = new float[n * h];
-    mm.matmul(lw.wDown(), g, m, n, d, h, 0);
-    transport.allReduceSum(d, 0, d.length);
-    add(x, d);
+    mm.parallelFor(n * m, 4096, (lo, hi) -> {
+      for (int i = lo; i < hi; i++) {
+        float a = g[i];
+        g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+      }
+    });
+    mm.matmul(lw.wDown(), g, m, n, o, h, 0);
+    transport.allReduceSum(o, 0, n * h);
+    add(x, o, n * h);
   }
 
   /**
@@ -213,8 +227,32 @@ public final class ShardForward {
     }
   }
 
-  private static void add(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) {
+  /** Grows the scratch arrays to hold {@code n} tokens. */
+  private void ensureScratch(int n) {
+    int h = c.hiddenSize();
+    int qd = w.localHeads() * c.headDim();
+    int kvd = w.localKvHeads() * c.headDim();
+    int m = w.localIntermediate();
+    if (xn.length < n * h) {
+      xn = new float[n * h];
+      o = new float[n * h];
+    }
+    if (q.length < n * qd) {
+      q = new float[n * qd];
+      att = new float[n * qd];
+    }
+    if (k.length < n * kvd) {
+      k = new float[n * kvd];
+      v = new float[n * kvd];
+    }
+    if (g.length < n * m) {
+      g = new float[n * m];
+      u = new float[n * m];
+    }
+  }
+
+  private static void add(float[] x, float[] y, int len) {
+    for (int i = 0; i < len; i++) {
       x[i] += y[i];
     }
   }
