@@ -25,6 +25,26 @@ public interface ActorContext {
     return String.join(",", gpuIds());
   }
 
+  /** The placement group this actor runs in, if any. */
+  default Optional<PlacementGroupId> placementGroup() {
+    return Optional.empty();
+  }
+
+  /** Index of this actor's bundle in its group; -1 outside groups. */
+  default int bundleIndex() {
+    return -1;
+  }
+
+  /** The group's epoch this actor belongs to (gang restarts bump it); 0 outside groups. */
+  default long epoch() {
+    return 0;
+  }
+
+  /** Whether actors created here land in this actor's group by default. */
+  default boolean capturesChildren() {
+    return placementGroup().isPresent();
+  }
+
   /** A client of the cluster, running through this actor's node. */
   Troupe troupe();
 

@@ -10,7 +10,7 @@ public record PlacementGroupId(String value) implements Comparable<PlacementGrou
     Objects.requireNonNull(value, "value");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static PlacementGroupId of(String value) {
     return new PlacementGroupId(value);
   }

@@ -13,6 +13,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = SchedulingStrategy.Default.class, name = "DEFAULT"),
   @JsonSubTypes.Type(value = SchedulingStrategy.NodeAffinity.class, name = "NODE_AFFINITY"),
   @JsonSubTypes.Type(value = SchedulingStrategy.NodeLabels.class, name = "NODE_LABELS"),
+  @JsonSubTypes.Type(value = SchedulingStrategy.InPlacementGroup.class, name = "PLACEMENT_GROUP"),
+  @JsonSubTypes.Type(value = SchedulingStrategy.OutsideGroup.class, name = "OUTSIDE_GROUP"),
 })
 public sealed interface SchedulingStrategy {
 
@@ -43,6 +45,36 @@ public sealed interface SchedulingStrategy {
       hard = hard == null ? Map.of() : Map.copyOf(hard);
       soft = soft == null ? Map.of() : Map.copyOf(soft);
     }
+  }
+
+  /**
+   * Run inside a placement group's bundle, consuming the bundle's reserved resources (never the
+   * node's free pool). {@code bundleIndex} -1 takes any bundle with room. With
+   * {@code captureChildren}, actors this actor creates land in the same group by default.
+   * An actor that does not fit its bundle's remaining capacity fails at once.
+   */
+  record InPlacementGroup(PlacementGroupId group, int bundleIndex, boolean captureChildren)
+      implements SchedulingStrategy {
+    public InPlacementGroup {
+      Objects.requireNonNull(group, "group");
+      if (bundleIndex < -1) {
+        throw new IllegalArgumentException("bundle index must be -1 (any) or >= 0, got " + bundleIndex);
+      }
+    }
+  }
+
+  /**
+   * The default policy, explicitly outside any placement group: opts an actor created from inside a
+   * group out of being captured into it.
+   */
+  record OutsideGroup() implements SchedulingStrategy {}
+
+  static SchedulingStrategy inGroup(PlacementGroupId group) {
+    return new InPlacementGroup(group, -1, true);
+  }
+
+  static SchedulingStrategy inGroup(PlacementGroupId group, int bundleIndex) {
+    return new InPlacementGroup(group, bundleIndex, true);
   }
 
   static SchedulingStrategy defaultStrategy() {

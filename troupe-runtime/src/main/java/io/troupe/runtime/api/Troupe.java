@@ -34,6 +34,26 @@ public interface Troupe {
   /** Completes when the actor is ALIVE, or exceptionally when it is DEAD or the timeout passes. */
   CompletableFuture<ActorInfo> waitAlive(ActorId id, Duration timeout);
 
+  /**
+   * Reserves a placement group (atomically: every bundle or none). Returns at once with the id; use
+   * {@link #waitPlacementGroupReady} to wait for CREATED. Created from inside an actor that runs in a
+   * group, the new group is carved out of that group's unused bundle capacity (or fails at once).
+   * Throws {@link PlacementGroupException} for bad input.
+   */
+  PlacementGroupId createPlacementGroup(PlacementGroupSpec spec);
+
+  /** Completes with the group once CREATED; fails with the reason it is not ready after the timeout. */
+  CompletableFuture<PlacementGroupInfo> waitPlacementGroupReady(PlacementGroupId id, Duration timeout);
+
+  CompletableFuture<Optional<PlacementGroupInfo>> placementGroup(PlacementGroupId id);
+
+  CompletableFuture<Optional<PlacementGroupInfo>> placementGroupByName(String name);
+
+  CompletableFuture<List<PlacementGroupInfo>> placementGroups();
+
+  /** Removes a group: frees its reservation, kills its actors, fails its waiters. */
+  CompletableFuture<Void> removePlacementGroup(PlacementGroupId id);
+
   CompletableFuture<ClusterStatus> status();
 
   CompletableFuture<List<ActorInfo>> actors();

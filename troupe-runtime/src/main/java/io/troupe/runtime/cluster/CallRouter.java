@@ -1,6 +1,8 @@
 package io.troupe.runtime.cluster;
 
 import io.troupe.runtime.api.ActorCallException;
+import io.troupe.runtime.api.ActorContext;
+import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.ActorDiedException;
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.ActorInfo;
@@ -49,7 +51,8 @@ final class CallRouter {
 
   private enum Phase { UNRESOLVED, LOOKING_UP, WAITING, READY, DEAD }
 
-  private record Call(String method, Object[] args, CompletableFuture<Object> result) {}
+  private record Call(String method, Object[] args, CompletableFuture<Object> result, PlacementGroupId group,
+      long epoch) {}
 
   private static final class Entry {
     final ActorId id;
@@ -76,7 +79,9 @@ final class CallRouter {
   }
 
   CompletableFuture<Object> call(ActorId id, String method, Object[] args) {
-    Call call = new Call(method, args, new CompletableFuture<>());
+    ActorContext caller = ActorContext.current().orElse(null);
+    Call call = new Call(method, args, new CompletableFuture<>(),
+        caller == null ? null : caller.placementGroup().orElse(null), caller == null ? 0 : caller.epoch());
     Entry e = entries.computeIfAbsent(id, Entry::new);
     boolean lookup = false;
     synchronized (e) {
@@ -108,6 +113,11 @@ final class CallRouter {
     if (transport.localNode().equals(e.node)) {
       Optional<ActorHost> host = transport.localHost(e.id);
       if (host.isPresent() && host.get().incarnation() == e.incarnation) {
+        String fenced = Fencing.check(call.group, call.epoch, host.get().context());
+        if (fenced != null) {
+          call.result.completeExceptionally(new io.troupe.runtime.api.StaleEpochException(fenced));
+          return;
+        }
         host.get().invoke(call.method, call.args).whenComplete((v, err) -> {
           if (err != null) {
             call.result.completeExceptionally(wrap(err));
@@ -129,7 +139,7 @@ final class CallRouter {
     e.inflight.put(callId, call);
     callOwners.put(callId, e);
     transport.send(e.agent, new AgentCommand.Invoke(callId, e.id, e.incarnation, call.method, payload,
-        transport.replyTo()));
+        transport.replyTo(), call.group, call.epoch));
   }
 
   private static Throwable wrap(Throwable t) {
@@ -218,6 +228,10 @@ final class CallRouter {
         }
         return;
       }
+    }
+    if (Fencing.EXCEPTION.equals(r.errorClass())) {
+      call.result.completeExceptionally(new io.troupe.runtime.api.StaleEpochException(r.errorMessage()));
+      return;
     }
     if (r.errorClass() != null) {
       call.result.completeExceptionally(new ActorCallException(r.errorClass()

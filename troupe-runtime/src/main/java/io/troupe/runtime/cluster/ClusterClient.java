@@ -8,6 +8,10 @@ import io.troupe.runtime.api.ActorOptions;
 import io.troupe.runtime.api.ActorState;
 import io.troupe.runtime.api.ClusterStatus;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.PlacementGroupException;
+import io.troupe.runtime.api.PlacementGroupId;
+import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.runtime.api.PlacementGroupSpec;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeException;
 import io.troupe.runtime.protocol.ActorSpec;
@@ -50,12 +54,86 @@ final class ClusterClient implements Troupe {
 
   @Override
   public <T> ActorHandle<T> createActor(Class<T> type, ActorOptions options, Object... args) {
+    options = captured(options);
     ActorSpec spec = new ActorSpec(new ActorId(newId()), type.getName(), PayloadCodec.encode(args), options, nodeId);
     Reply.ActorReply reply = await(this.<Reply.ActorReply>ask(r -> new ControlCommand.CreateActor(spec, r)));
     if (reply.error() != null) {
       throw new TroupeException(reply.error());
     }
     return new Handle<>(spec.id());
+  }
+
+  /** Inside a group's actor, a default-strategy actor is captured into the same group. */
+  static ActorOptions captured(ActorOptions options) {
+    Optional<io.troupe.runtime.api.ActorContext> ctx = io.troupe.runtime.api.ActorContext.current();
+    if (options.strategy() instanceof io.troupe.runtime.api.SchedulingStrategy.Default && ctx.isPresent()
+        && ctx.get().capturesChildren() && ctx.get().placementGroup().isPresent()) {
+      return options.toBuilder().strategy(io.troupe.runtime.api.SchedulingStrategy.inGroup(
+          ctx.get().placementGroup().get())).build();
+    }
+    return options;
+  }
+
+  @Override
+  public PlacementGroupId createPlacementGroup(PlacementGroupSpec spec) {
+    Optional<io.troupe.runtime.api.ActorContext> ctx = io.troupe.runtime.api.ActorContext.current();
+    PlacementGroupSpec.Builder b = PlacementGroupSpec.builder().bundles(spec.bundles()).strategy(spec.strategy())
+        .lifetime(spec.lifetime());
+    spec.name().ifPresent(b::name);
+    spec.gang().ifPresent(b::gang);
+    // Owner: the creating actor, else this node (the driver); a nested group's parent is the caller's group.
+    b.owner(!spec.owner().isEmpty() ? spec.owner()
+        : ctx.map(c -> c.actorId().value()).orElse(nodeId.value()));
+    Optional<PlacementGroupId> parent = spec.parent().isPresent() ? spec.parent()
+        : ctx.flatMap(io.troupe.runtime.api.ActorContext::placementGroup);
+    parent.ifPresent(b::parent);
+    PlacementGroupSpec full = b.build();
+    Reply.GroupCreated r = await(this.<Reply.GroupCreated>ask(ref -> new ControlCommand.CreateGroup(full, ref)));
+    if (r.error() != null) {
+      throw new PlacementGroupException(r.error());
+    }
+    return r.id();
+  }
+
+  @Override
+  public CompletableFuture<PlacementGroupInfo> waitPlacementGroupReady(PlacementGroupId id, Duration timeout) {
+    return AskPattern.<ControlCommand, Reply.Group>ask(control,
+            ref -> new ControlCommand.WaitGroupReady(id, timeout.toMillis(), ref), timeout.plus(CONTROL_TIMEOUT),
+            system.scheduler())
+        .toCompletableFuture().thenApply(g -> {
+          if (g.error() != null) {
+            throw new PlacementGroupException(g.error());
+          }
+          return g.info();
+        });
+  }
+
+  @Override
+  public CompletableFuture<Optional<PlacementGroupInfo>> placementGroup(PlacementGroupId id) {
+    return this.<Reply.Group>ask(ref -> new ControlCommand.GetGroup(id, null, ref)).toCompletableFuture()
+        .thenApply(g -> Optional.ofNullable(g.info()));
+  }
+
+  @Override
+  public CompletableFuture<Optional<PlacementGroupInfo>> placementGroupByName(String name) {
+    return this.<Reply.Group>ask(ref -> new ControlCommand.GetGroup(null, name, ref)).toCompletableFuture()
+        .thenApply(g -> Optional.ofNullable(g.info()));
+  }
+
+  @Override
+  public CompletableFuture<List<PlacementGroupInfo>> placementGroups() {
+    return this.<Reply.Groups>ask(ControlCommand.ListGroups::new).toCompletableFuture().thenApply(Reply.Groups::groups);
+  }
+
+  @Override
+  public CompletableFuture<Void> removePlacementGroup(PlacementGroupId id) {
+    return this.<Reply.Ack>ask(r -> new ControlCommand.RemoveGroup(id, r)).toCompletableFuture()
+        .thenApply(a -> {
+          if (a.error() != null) {
+            throw new PlacementGroupException(a.error());
+          }
+          return null;
+        });
   }
 
   static String newId() {

@@ -11,6 +11,28 @@ import io.troupe.runtime.protocol.ControlCommand;
 import io.troupe.runtime.protocol.ControlCommand.Reply;
 import io.troupe.runtime.scheduling.ActorSchedulingPolicy;
 import java.time.Duration;
+import io.troupe.runtime.api.PlacementGroupId;
+import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.runtime.api.PlacementGroupState;
+import io.troupe.runtime.api.ResourceSet;
+import io.troupe.runtime.control.GroupPlacer;
+import io.troupe.runtime.placement.ActorPlacement;
+import io.troupe.runtime.placement.BundleAgentClient;
+import io.troupe.runtime.placement.BundleReply;
+import io.troupe.runtime.placement.BundleReservation;
+import io.troupe.runtime.placement.GangMember;
+import io.troupe.runtime.placement.PlacementConfig;
+import io.troupe.runtime.placement.PlacementGroupListener;
+import io.troupe.runtime.placement.PlacementGroupManager;
+import io.troupe.runtime.placement.PlacementGroupStore;
+import io.troupe.runtime.resources.Allocation;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,13 +58,24 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   private record MemberChanged(ClusterEvent.MemberEvent event) implements ControlCommand.Local {}
 
+  private record RunOnOwner(Runnable task) implements ControlCommand.Local {}
+
+  private record GroupStop(PlacementGroupId group, List<ActorId> actors, String reason) implements ControlCommand.Local {}
+
+  private record GangRecreate(PlacementGroupId group, long epoch, List<GangMember> members)
+      implements ControlCommand.Local {}
+
+  private record GroupTick() implements ControlCommand.Local {}
+
   private final Map<NodeId, ActorRef<AgentCommand>> agents = new HashMap<>();
   private final Map<Address, NodeId> byAddress = new HashMap<>();
   private final ControlService service;
+  private final PlacementGroupManager groups;
 
   static Behavior<ControlCommand> create() {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), Duration.ofSeconds(1));
+      timers.startTimerWithFixedDelay(new GroupTick(), Duration.ofMillis(200));
       ActorRef<ClusterEvent.MemberEvent> adapter = ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.MemberEvent.class));
       return new ControlServiceActor(ctx);
@@ -52,6 +85,11 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
   private ControlServiceActor(ActorContext<ControlCommand> ctx) {
     super(ctx);
     this.service = new ControlService(new Effects(), new ActorSchedulingPolicy(RandomGenerator.getDefault()));
+    ActorRef<ControlCommand> self = ctx.getSelf();
+    this.groups = new PlacementGroupManager(PlacementConfig.DEFAULTS, new Agents(ctx.getSystem()),
+        PlacementGroupStore.inMemory(), new Listener(self), InstantSource.system(), RandomGenerator.getDefault(),
+        task -> self.tell(new RunOnOwner(task)));
+    service.setGroupPlacer(new Placer());
     ctx.getLog().info("control service started on {}", ctx.getSystem().address());
   }
 
@@ -61,6 +99,9 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
         .onMessage(ControlCommand.RegisterNode.class, this::onRegister)
         .onMessage(ControlCommand.ResourceReport.class, m -> {
           service.resourceReport(m.nodeId(), m.available(), m.hosted());
+          if (agents.containsKey(m.nodeId())) {
+            groups.onNodeUsage(m.nodeId(), m.usedOutsideGroups());
+          }
           return this;
         })
         .onMessage(ControlCommand.CreateActor.class, this::onCreate)
@@ -91,6 +132,67 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           return this;
         })
         .onMessage(MemberChanged.class, this::onMember)
+        .onMessage(RunOnOwner.class, m -> {
+          m.task().run();
+          return this;
+        })
+        .onMessage(GroupTick.class, m -> {
+          groups.tick(Instant.now());
+          return this;
+        })
+        .onMessage(GroupStop.class, m -> {
+          PlacementGroupState st = groups.info(m.group()).map(PlacementGroupInfo::state)
+              .orElse(PlacementGroupState.REMOVED);
+          boolean restarting = st != PlacementGroupState.REMOVED && st != PlacementGroupState.FAILED;
+          service.groupStoppedActors(m.actors(), m.reason(), restarting);
+          return this;
+        })
+        .onMessage(GangRecreate.class, m -> {
+          for (GangMember g : m.members()) {
+            service.recreateGangMember(g.actor(), g.node(), g.bundleIndex(), m.epoch(), g.allocation());
+          }
+          return this;
+        })
+        .onMessage(ControlCommand.CreateGroup.class, m -> {
+          try {
+            PlacementGroupId id = groups.create(m.spec());
+            groups.tick(Instant.now());
+            m.replyTo().tell(new Reply.GroupCreated(id, null));
+          } catch (RuntimeException e) {
+            m.replyTo().tell(new Reply.GroupCreated(null, e.getMessage()));
+          }
+          return this;
+        })
+        .onMessage(ControlCommand.RemoveGroup.class, m -> {
+          if (groups.info(m.id()).isEmpty()) {
+            m.replyTo().tell(new Reply.Ack("no placement group " + m.id()));
+          } else {
+            groups.remove(m.id());
+            m.replyTo().tell(new Reply.Ack(null));
+          }
+          return this;
+        })
+        .onMessage(ControlCommand.GetGroup.class, m -> {
+          Optional<PlacementGroupInfo> i = m.id() != null ? groups.info(m.id()) : groups.byName(m.name());
+          m.replyTo().tell(new Reply.Group(i.orElse(null), i.isPresent() ? null
+              : "no placement group " + (m.id() != null ? m.id() : "named '" + m.name() + "'")));
+          return this;
+        })
+        .onMessage(ControlCommand.ListGroups.class, m -> {
+          m.replyTo().tell(new Reply.Groups(groups.list()));
+          return this;
+        })
+        .onMessage(ControlCommand.WaitGroupReady.class, m -> {
+          if (groups.info(m.id()).isEmpty()) {
+            m.replyTo().tell(new Reply.Group(null, "no placement group " + m.id()));
+            return this;
+          }
+          groups.ready(m.id(), Duration.ofMillis(m.timeoutMillis())).whenComplete((info, err) ->
+              m.replyTo().tell(err == null ? new Reply.Group(info, null)
+                  : new Reply.Group(null, err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                      ? c.getCause().getMessage() : err.getMessage())));
+          return this;
+        })
         .onMessage(Tick.class, m -> {
           service.tick();
           return this;
@@ -103,6 +205,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
     byAddress.put(m.agent().path().address(), m.nodeId());
     service.registerNode(m.nodeId(), m.address(), m.head(), m.labels(), m.total(), m.gpuIds(), m.available(),
         m.hosted());
+    groups.onNodeAdded(m.nodeId(), m.total(), m.labels());
     m.agent().tell(new AgentCommand.Registered(m.nodeId()));
     return this;
   }
@@ -138,8 +241,9 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
         String reason = removed.previousStatus() == org.apache.pekko.cluster.MemberStatus.down()
             ? "unreachable; downed by the failure detector and split-brain resolver"
             : "left the cluster";
-        service.nodeDead(node, reason);
         agents.remove(node);
+        groups.onNodeDead(node);
+        service.nodeDead(node, reason);
       }
     }
     return this;
@@ -147,10 +251,12 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   private final class Effects implements ControlEffects {
     @Override
-    public void startActor(NodeId node, ActorSpec spec, int incarnation) {
+    public void startActor(NodeId node, ActorSpec spec, int incarnation, GroupPlacer.BundleTarget bundle, long epoch,
+        Allocation allocation) {
       ActorRef<AgentCommand> a = agents.get(node);
       if (a != null) {
-        a.tell(new AgentCommand.StartActor(spec, incarnation));
+        a.tell(bundle == null ? new AgentCommand.StartActor(spec, incarnation)
+            : new AgentCommand.StartActor(spec, incarnation, bundle.group(), bundle.index(), epoch, allocation));
       }
     }
 
@@ -168,6 +274,95 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           ? agents.get(info.nodeId()) : null;
       AgentCommand.ActorUpdate u = new AgentCommand.ActorUpdate(info, incarnation, host);
       agents.values().forEach(a -> a.tell(u));
+    }
+  }
+
+  /** Bundle two-phase commit over Pekko asks to node agents; failures count as refusals. */
+  private final class Agents implements BundleAgentClient {
+    private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+
+    Agents(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+      this.system = system;
+    }
+
+    private CompletionStage<BundleReply> ask(NodeId node,
+        java.util.function.Function<ActorRef<AgentCommand.BundleAck>, AgentCommand> msg) {
+      ActorRef<AgentCommand> a = agents.get(node);
+      if (a == null) {
+        return CompletableFuture.completedFuture(new BundleReply.Rejected("node " + node + " is not alive"));
+      }
+      return AskPattern.<AgentCommand, AgentCommand.BundleAck>ask(a, msg::apply, Duration.ofSeconds(10),
+          system.scheduler()).thenApply(AgentCommand.BundleAck::reply);
+    }
+
+    @Override
+    public CompletionStage<BundleReply> prepare(NodeId node, BundleReservation r) {
+      return ask(node, rt -> new AgentCommand.PrepareBundle(r, rt));
+    }
+
+    @Override
+    public CompletionStage<BundleReply> commit(NodeId node, BundleReservation r) {
+      return ask(node, rt -> new AgentCommand.CommitBundle(r, rt));
+    }
+
+    @Override
+    public CompletionStage<BundleReply> cancel(NodeId node, BundleReservation r) {
+      return ask(node, rt -> new AgentCommand.CancelBundle(r, rt));
+    }
+  }
+
+  /** Manager callbacks, deferred to this actor's next messages (never re-entering the manager). */
+  private record Listener(ActorRef<ControlCommand> self) implements PlacementGroupListener {
+    @Override
+    public void stopActors(PlacementGroupId group, List<ActorId> actors, String reason) {
+      self.tell(new GroupStop(group, List.copyOf(actors), reason));
+    }
+
+    @Override
+    public void recreateGang(PlacementGroupId group, long epoch, List<GangMember> members) {
+      self.tell(new GangRecreate(group, epoch, List.copyOf(members)));
+    }
+
+    @Override
+    public void stateChanged(PlacementGroupId group, PlacementGroupState state, String reason) {
+      if (state == PlacementGroupState.CREATED) {
+        self.tell(new Tick());
+      }
+    }
+  }
+
+  /** The control service's view of the manager. */
+  private final class Placer implements GroupPlacer {
+    @Override
+    public ActorPlacement place(ActorId actor, PlacementGroupId group, OptionalInt bundle, ResourceSet demand,
+        ActorSpec spec) {
+      return groups.placeActor(actor, group, bundle, demand, spec);
+    }
+
+    @Override
+    public BundleTarget physical(PlacementGroupId group, int index) {
+      Map.Entry<PlacementGroupId, Integer> root = groups.rootBundle(group, index);
+      return new BundleTarget(root.getKey(), root.getValue());
+    }
+
+    @Override
+    public boolean isGang(PlacementGroupId group) {
+      return groups.isGang(group);
+    }
+
+    @Override
+    public void actorDied(ActorId actor, String cause) {
+      groups.onActorDied(actor, cause);
+    }
+
+    @Override
+    public void actorRemoved(ActorId actor) {
+      groups.onActorRemoved(actor);
+    }
+
+    @Override
+    public void ownerDead(String owner) {
+      groups.onOwnerDead(owner);
     }
   }
 }

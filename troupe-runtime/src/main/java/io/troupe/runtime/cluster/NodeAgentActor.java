@@ -11,7 +11,8 @@ import io.troupe.runtime.protocol.PayloadCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
+import io.troupe.runtime.placement.HeldBundle;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -58,8 +59,9 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
     var nodeId = setup.registration().nodeId();
     this.agent = setup.agentFactory().create(new AgentEffects() {
       @Override
-      public void report(ResourceSet available, Set<String> hosted) {
-        control.tell(new ControlCommand.ResourceReport(nodeId, available, hosted));
+      public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
+          List<HeldBundle> bundles) {
+        control.tell(new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles));
       }
 
       @Override
@@ -94,8 +96,19 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
           return this;
         })
         .onMessage(ReportTick.class, m -> {
-          setup.control().tell(new ControlCommand.ResourceReport(agent.nodeId(), agent.ledger().available(),
-              agent.hostedKeys()));
+          agent.report();
+          return this;
+        })
+        .onMessage(AgentCommand.PrepareBundle.class, m -> {
+          m.replyTo().tell(new AgentCommand.BundleAck(agent.prepareBundle(m.reservation())));
+          return this;
+        })
+        .onMessage(AgentCommand.CommitBundle.class, m -> {
+          m.replyTo().tell(new AgentCommand.BundleAck(agent.commitBundle(m.reservation())));
+          return this;
+        })
+        .onMessage(AgentCommand.CancelBundle.class, m -> {
+          m.replyTo().tell(new AgentCommand.BundleAck(agent.cancelBundle(m.reservation())));
           return this;
         })
         .onMessage(AgentCommand.StartActor.class, this::onStart)
@@ -116,7 +129,8 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
   }
 
   private Behavior<AgentCommand> onStart(AgentCommand.StartActor m) {
-    Optional<CompletableFuture<Object>> construction = agent.startActor(m.spec(), m.incarnation());
+    Optional<CompletableFuture<Object>> construction = agent.startActor(m.spec(), m.incarnation(), m.group(),
+        m.bundleIndex(), m.epoch());
     construction.ifPresent(f -> getContext().pipeToSelf(f,
         (v, err) -> new Constructed(m.spec().id(), m.incarnation(), err)));
     return this;
@@ -126,6 +140,11 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
     Optional<ActorHost> host = agent.host(m.id());
     if (host.isEmpty() || host.get().incarnation() != m.incarnation()) {
       m.replyTo().tell(new AgentCommand.InvokeReply(m.callId(), null, null, null, null, true));
+      return this;
+    }
+    String fenced = Fencing.check(m.callerGroup(), m.callerEpoch(), host.get().context());
+    if (fenced != null) {
+      m.replyTo().tell(new AgentCommand.InvokeReply(m.callId(), null, Fencing.EXCEPTION, fenced, "", false));
       return this;
     }
     Object[] args;

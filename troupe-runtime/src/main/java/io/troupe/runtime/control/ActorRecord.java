@@ -17,10 +17,14 @@ final class ActorRecord {
   String deathCause;
   String pendingReason;
   boolean infeasible;
+  /** The group the actor runs in (InPlacementGroup strategy), else null. */
+  final io.troupe.runtime.api.PlacementGroupId group;
 
   ActorRecord(ActorSpec spec, long seq) {
     this.spec = spec;
     this.seq = seq;
+    this.group = spec.options().strategy() instanceof io.troupe.runtime.api.SchedulingStrategy.InPlacementGroup g
+        ? g.group() : null;
   }
 
   String key() {

@@ -10,7 +10,9 @@ import io.troupe.runtime.protocol.ActorSpec;
  * messages; unit tests use a recording fake.
  */
 public interface ControlEffects {
-  void startActor(NodeId node, ActorSpec spec, int incarnation);
+  /** Starts an actor; {@code bundle} (may be null) names the group bundle it draws from, at {@code epoch}. */
+  void startActor(NodeId node, ActorSpec spec, int incarnation, GroupPlacer.BundleTarget bundle, long epoch,
+      io.troupe.runtime.resources.Allocation allocation);
 
   void stopActor(NodeId node, ActorId id, int incarnation, String reason);
 

@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import io.troupe.runtime.api.SchedulingStrategy;
+import io.troupe.runtime.placement.ActorPlacement;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,7 @@ public final class ControlService {
 
   private final ControlEffects effects;
   private final ActorSchedulingPolicy policy;
+  private GroupPlacer groups = GroupPlacer.NONE;
   private final Map<NodeId, NodeRecord> nodes = new LinkedHashMap<>();
   private final Map<ActorId, ActorRecord> actors = new LinkedHashMap<>();
   private final Map<String, ActorId> names = new HashMap<>();
@@ -45,6 +49,11 @@ public final class ControlService {
   public ControlService(ControlEffects effects, ActorSchedulingPolicy policy) {
     this.effects = effects;
     this.policy = policy;
+  }
+
+  /** Connects the placement-group manager (set once by the owner before use). */
+  public void setGroupPlacer(GroupPlacer placer) {
+    this.groups = placer;
   }
 
   // ---- nodes -------------------------------------------------------------------------------
@@ -88,10 +97,67 @@ public final class ControlService {
     log.warn("node {} is dead: {}", id, reason);
     for (ActorRecord a : actors.values()) {
       if (id.equals(a.nodeId) && a.state != ActorState.DEAD) {
-        restartOrDie(a, "node " + id + " died: " + reason);
+        if (a.group != null && groups.isGang(a.group)) {
+          awaitGang(a, "node " + id + " died: " + reason);
+        } else {
+          restartOrDie(a, "node " + id + " died: " + reason);
+        }
       }
     }
+    groups.ownerDead(id.value());
     schedule();
+  }
+
+  /** A gang member lost: it waits, without a node, until the manager recreates the whole gang. */
+  private void awaitGang(ActorRecord a, String cause) {
+    a.state = ActorState.RESTARTING;
+    a.nodeId = null;
+    a.incarnation++;
+    a.pendingReason = "gang restart of " + a.group + " after: " + cause;
+    effects.actorChanged(a.info(), a.incarnation);
+  }
+
+  // ---- placement groups -------------------------------------------------------------------
+
+  /**
+   * The manager stopped these actors: a gang restart ({@code restarting}: they wait for
+   * {@link #recreateGangMember}) or the group was removed or failed (they are dead).
+   */
+  public void groupStoppedActors(List<ActorId> ids, String reason, boolean restarting) {
+    for (ActorId id : ids) {
+      ActorRecord a = actors.get(id);
+      if (a == null || a.state == ActorState.DEAD) {
+        continue;
+      }
+      if (a.nodeId != null) {
+        effects.stopActor(a.nodeId, id, a.incarnation, reason);
+      }
+      if (restarting) {
+        awaitGang(a, reason);
+      } else {
+        waiting.remove(a.seq);
+        die(a, reason);
+      }
+    }
+  }
+
+  /** Starts one member of a gang again at the new epoch, on the node and bundle the manager chose. */
+  public void recreateGangMember(ActorId id, NodeId node, int bundleIndex, long epoch,
+      io.troupe.runtime.resources.Allocation allocation) {
+    ActorRecord a = actors.get(id);
+    if (a == null || a.state == ActorState.DEAD || a.group == null) {
+      return;
+    }
+    if (a.nodeId != null) {
+      effects.stopActor(a.nodeId, id, a.incarnation, "gang restart");
+      a.incarnation++;
+    }
+    a.state = ActorState.RESTARTING;
+    a.nodeId = node;
+    a.numRestarts++;
+    a.pendingReason = "gang restart at epoch " + epoch + ": starting on node " + node;
+    waiting.remove(a.seq);
+    effects.startActor(node, a.spec, a.incarnation, groups.physical(a.group, bundleIndex), epoch, allocation);
   }
 
   public Optional<NodeId> nodeByAddress(String address) {
@@ -117,6 +183,9 @@ public final class ControlService {
       names.put(name, spec.id());
     }
     schedule();
+    if (a.group != null && a.state == ActorState.DEAD) {
+      throw new IllegalArgumentException(a.deathCause);
+    }
     return a.info();
   }
 
@@ -163,7 +232,13 @@ public final class ControlService {
       waiting.put(a.seq, a);
       a.pendingReason = "node " + node + " had no room: " + error;
       schedule();
+    } else if (a.group != null && groups.isGang(a.group)) {
+      groups.actorDied(id, "constructor failed: " + error);
+      awaitGang(a, "constructor of " + a.spec.className() + " failed: " + error);
     } else {
+      if (a.group != null) {
+        groups.actorRemoved(id);
+      }
       die(a, "constructor of " + a.spec.className() + " failed: " + error);
     }
   }
@@ -182,6 +257,9 @@ public final class ControlService {
       if (n != null) {
         n.inflight.remove(a.key());
       }
+    }
+    if (a.group != null) {
+      groups.actorRemoved(id);
     }
     die(a, reason);
     schedule();
@@ -211,6 +289,7 @@ public final class ControlService {
       names.remove(name);
     }
     effects.actorChanged(a.info(), a.incarnation);
+    groups.ownerDead(a.spec.id().value());
   }
 
   // ---- scheduling --------------------------------------------------------------------------
@@ -236,6 +315,10 @@ public final class ControlService {
     }
     for (ActorRecord a : List.copyOf(waiting.values())) {
       ResourceSet demand = a.spec.options().resources();
+      if (a.spec.options().strategy() instanceof SchedulingStrategy.InPlacementGroup g) {
+        placeInGroup(a, g, demand);
+        continue;
+      }
       Decision d = policy.schedule(demand, a.spec.options().strategy(), new ArrayList<>(views.values()),
           a.spec.callerNode());
       switch (d) {
@@ -247,7 +330,7 @@ public final class ControlService {
           n.inflight.put(a.key(), demand);
           waiting.remove(a.seq);
           views.put(n.id, n.view());
-          effects.startActor(n.id, a.spec, a.incarnation);
+          effects.startActor(n.id, a.spec, a.incarnation, null, 0, null);
         }
         case Decision.Wait w -> {
           a.pendingReason = w.reason();
@@ -260,6 +343,26 @@ public final class ControlService {
           a.pendingReason = "infeasible: " + i.reason();
           a.infeasible = true;
         }
+      }
+    }
+  }
+
+  private void placeInGroup(ActorRecord a, SchedulingStrategy.InPlacementGroup g, ResourceSet demand) {
+    OptionalInt bundle = g.bundleIndex() < 0 ? OptionalInt.empty() : OptionalInt.of(g.bundleIndex());
+    ActorPlacement p = groups.place(a.spec.id(), g.group(), bundle, demand, a.spec);
+    switch (p) {
+      case ActorPlacement.Placed placed -> {
+        a.nodeId = placed.node();
+        a.infeasible = false;
+        a.pendingReason = "starting in bundle " + placed.bundleIndex() + " of " + g.group() + " on node " + placed.node();
+        waiting.remove(a.seq);
+        effects.startActor(placed.node(), a.spec, a.incarnation, groups.physical(g.group(), placed.bundleIndex()),
+            placed.epoch(), placed.allocation());
+      }
+      case ActorPlacement.NotReady n -> a.pendingReason = "waiting for placement group " + g.group() + ": " + n.reason();
+      case ActorPlacement.Rejected r -> {
+        waiting.remove(a.seq);
+        die(a, "cannot place into placement group " + g.group() + ": " + r.reason());
       }
     }
   }

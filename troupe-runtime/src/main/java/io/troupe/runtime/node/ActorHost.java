@@ -34,7 +34,11 @@ public final class ActorHost {
   private volatile Object instance;
   private volatile boolean stopped;
 
-  ActorHost(ActorId id, int incarnation, Allocation allocation, ActorContext context, int maxConcurrency) {
+  private final boolean inGroup;
+
+  ActorHost(ActorId id, int incarnation, Allocation allocation, ActorContext context, int maxConcurrency,
+      boolean inGroup) {
+    this.inGroup = inGroup;
     this.id = id;
     this.incarnation = incarnation;
     this.allocation = allocation;
@@ -48,6 +52,14 @@ public final class ActorHost {
 
   public int incarnation() {
     return incarnation;
+  }
+
+  boolean inGroup() {
+    return inGroup;
+  }
+
+  public ActorContext context() {
+    return context;
   }
 
   Allocation allocation() {

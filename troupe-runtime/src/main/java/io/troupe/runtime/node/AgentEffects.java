@@ -2,11 +2,13 @@ package io.troupe.runtime.node;
 
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.ResourceSet;
+import java.util.List;
 import java.util.Set;
+import io.troupe.runtime.placement.HeldBundle;
 
 /** What a node agent tells the control service. Implemented by the Pekko shell; faked in tests. */
 public interface AgentEffects {
-  void report(ResourceSet available, Set<String> hosted);
+  void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted, List<HeldBundle> bundles);
 
   void actorStarted(ActorId id, int incarnation);
 

@@ -3,6 +3,12 @@ package io.troupe.runtime.node;
 import io.troupe.runtime.api.ActorContext;
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.PlacementGroupId;
+import io.troupe.runtime.api.SchedulingStrategy;
+import io.troupe.runtime.placement.BundleReply;
+import io.troupe.runtime.placement.BundleReservation;
+import io.troupe.runtime.placement.HeldBundle;
+import io.troupe.runtime.placement.NodeBundleTable;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.protocol.ActorSpec;
@@ -36,6 +42,7 @@ public final class NodeAgent {
   private final AgentEffects effects;
   private final Supplier<Troupe> client;
   private final Map<ActorId, ActorHost> hosts = new ConcurrentHashMap<>();
+  private final NodeBundleTable bundles;
 
   /** Creates the agent once its effects exist (they need the Pekko actor). */
   @FunctionalInterface
@@ -48,6 +55,7 @@ public final class NodeAgent {
     this.ledger = ledger;
     this.effects = effects;
     this.client = client;
+    this.bundles = new NodeBundleTable(ledger);
   }
 
   public NodeId nodeId() {
@@ -74,6 +82,12 @@ public final class NodeAgent {
    * already reported).
    */
   public Optional<CompletableFuture<Object>> startActor(ActorSpec spec, int incarnation) {
+    return startActor(spec, incarnation, null, -1, 0);
+  }
+
+  /** As {@link #startActor(ActorSpec, int)}, drawing from a placement-group bundle when {@code group} is set. */
+  public Optional<CompletableFuture<Object>> startActor(ActorSpec spec, int incarnation, PlacementGroupId group,
+      int bundleIndex, long epoch) {
     ActorHost existing = hosts.get(spec.id());
     if (existing != null) {
       if (existing.incarnation() == incarnation) {
@@ -81,24 +95,42 @@ public final class NodeAgent {
       }
       stopActor(spec.id(), existing.incarnation(), "replaced by incarnation " + incarnation);
     }
-    Optional<Allocation> alloc = ledger.allocate(spec.options().resources());
-    if (alloc.isEmpty()) {
-      effects.actorStartFailed(spec.id(), incarnation, true,
-          "needs " + spec.options().resources() + ", available " + ledger.available());
-      return Optional.empty();
+    Optional<Allocation> alloc;
+    if (group != null) {
+      BundleReply r = bundles.allocateActor(group, bundleIndex, spec.id(), spec.options().resources());
+      if (r instanceof BundleReply.Rejected rej) {
+        effects.actorStartFailed(spec.id(), incarnation, false, rej.reason());
+        return Optional.empty();
+      }
+      alloc = Optional.of(((BundleReply.Ok) r).allocation());
+    } else {
+      alloc = ledger.allocate(spec.options().resources());
+      if (alloc.isEmpty()) {
+        effects.actorStartFailed(spec.id(), incarnation, true,
+            "needs " + spec.options().resources() + ", available " + ledger.available());
+        return Optional.empty();
+      }
     }
     Object[] args;
     try {
       args = (Object[]) PayloadCodec.decode(spec.args());
     } catch (RuntimeException e) {
-      ledger.release(alloc.get());
+      if (group != null) {
+        bundles.releaseActor(spec.id());
+      } else {
+        ledger.release(alloc.get());
+      }
       effects.actorStartFailed(spec.id(), incarnation, false, e.getMessage());
       return Optional.empty();
     }
-    Context ctx = new Context(spec.id(), incarnation, nodeId, alloc.get().gpuIds(), client);
-    ActorHost host = new ActorHost(spec.id(), incarnation, alloc.get(), ctx, spec.options().maxConcurrency());
+    boolean capture = !(spec.options().strategy() instanceof SchedulingStrategy.InPlacementGroup g)
+        || g.captureChildren();
+    Context ctx = new Context(spec.id(), incarnation, nodeId, alloc.get().gpuIds(), client,
+        Optional.ofNullable(group), bundleIndex, epoch, group != null && capture);
+    ActorHost host = new ActorHost(spec.id(), incarnation, alloc.get(), ctx, spec.options().maxConcurrency(),
+        group != null);
     hosts.put(spec.id(), host);
-    effects.report(ledger.available(), hostedKeys());
+    report();
     return Optional.of(host.construct(spec.className(), args == null ? new Object[0] : args));
   }
 
@@ -129,8 +161,51 @@ public final class NodeAgent {
   private void remove(ActorHost h, String reason) {
     hosts.remove(h.id(), h);
     h.stop(reason);
-    ledger.release(h.allocation());
-    effects.report(ledger.available(), hostedKeys());
+    if (h.inGroup()) {
+      bundles.releaseActor(h.id());
+    } else {
+      ledger.release(h.allocation());
+    }
+    report();
+  }
+
+  /** Sends this node's resources to the control service. */
+  public void report() {
+    effects.report(ledger.available(), usedOutsideGroups(), hostedKeys(), bundles.report());
+  }
+
+  /** What actors outside placement groups hold: total less free less reserved bundles. */
+  public ResourceSet usedOutsideGroups() {
+    ResourceSet used = ledger.total().minusSaturating(ledger.available());
+    for (HeldBundle b : bundles.report()) {
+      used = used.minusSaturating(b.allocation().resources());
+    }
+    return used;
+  }
+
+  // ---- placement-group bundles (two-phase commit with the head) ----------------------------
+
+  public BundleReply prepareBundle(BundleReservation r) {
+    BundleReply reply = bundles.prepare(r);
+    report();
+    return reply;
+  }
+
+  public BundleReply commitBundle(BundleReservation r) {
+    return bundles.commit(r);
+  }
+
+  /** Releases a bundle and stops the actors in it. */
+  public BundleReply cancelBundle(BundleReservation r) {
+    for (ActorId a : bundles.cancel(r)) {
+      ActorHost h = hosts.get(a);
+      if (h != null) {
+        hosts.remove(a, h);
+        h.stop("placement group bundle " + r.group() + "#" + r.index() + " released");
+      }
+    }
+    report();
+    return new BundleReply.Ok(Allocation.NONE);
   }
 
   /** Stops every actor (node shutdown). */
@@ -145,7 +220,8 @@ public final class NodeAgent {
   }
 
   private record Context(ActorId actorId, int incarnation, NodeId nodeId, List<String> gpuIds,
-      Supplier<Troupe> client) implements ActorContext {
+      Supplier<Troupe> client, Optional<PlacementGroupId> placementGroup, int bundleIndex, long epoch,
+      boolean capturesChildren) implements ActorContext {
     @Override
     public Troupe troupe() {
       return client.get();

@@ -4,6 +4,12 @@ import io.troupe.runtime.resources.Allocation;
 import java.util.Objects;
 
 /** A node agent's answer to prepare/commit/cancel/return. Each case says what the head does next. */
+@com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME,
+    property = "type")
+@com.fasterxml.jackson.annotation.JsonSubTypes({
+  @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = BundleReply.Ok.class, name = "OK"),
+  @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = BundleReply.Rejected.class, name = "REJECTED"),
+})
 public sealed interface BundleReply {
   /**
    * Done. For prepare and commit, {@code allocation} is what the node holds for the bundle, GPU

@@ -381,6 +381,31 @@ public final class PlacementGroupManager {
     gangs.actorDied(actor, "removed", s.clock.instant(), false);
   }
 
+  /** Whether the group restarts as a gang. */
+  public boolean isGang(PlacementGroupId id) {
+    GroupRecord g = s.groups.get(id);
+    return g != null && g.spec.gang().isPresent();
+  }
+
+  /**
+   * The bundle physically held on a node for bundle {@code index} of group {@code id}: itself for a
+   * top-level group; for a nested group, the root ancestor's bundle it is carved from.
+   */
+  public Map.Entry<PlacementGroupId, Integer> rootBundle(PlacementGroupId id, int index) {
+    GroupRecord g = s.groups.get(id);
+    int i = index;
+    while (g != null && g.spec.parent().isPresent() && i >= 0 && i < g.bundles.length) {
+      int parentIndex = g.bundles[i].parentIndex;
+      GroupRecord parent = s.groups.get(g.spec.parent().get());
+      if (parent == null || parentIndex < 0) {
+        break;
+      }
+      g = parent;
+      i = parentIndex;
+    }
+    return Map.entry(g == null ? id : g.id, i);
+  }
+
   // ---------------------------------------------------------------- ticking
 
   /** Serves the queue, enforces timeouts, expires waiters and restarts gangs. Never throws. */

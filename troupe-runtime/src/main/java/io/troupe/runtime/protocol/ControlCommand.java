@@ -4,6 +4,10 @@ import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.ActorInfo;
 import io.troupe.runtime.api.ClusterStatus;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.PlacementGroupId;
+import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.runtime.api.PlacementGroupSpec;
+import io.troupe.runtime.placement.HeldBundle;
 import io.troupe.runtime.api.ResourceSet;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +25,24 @@ public sealed interface ControlCommand {
       ResourceSet total, List<String> gpuIds, ResourceSet available, Set<String> hosted,
       ActorRef<AgentCommand> agent) implements ControlCommand, CborMessage {}
 
-  /** A node agent's authoritative free resources and the actor incarnations it hosts. */
-  record ResourceReport(NodeId nodeId, ResourceSet available, Set<String> hosted)
+  /**
+   * A node agent's authoritative free resources, what its actors use outside placement groups,
+   * the actor incarnations it hosts and the bundles it holds.
+   */
+  record ResourceReport(NodeId nodeId, ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
+      List<HeldBundle> bundles) implements ControlCommand, CborMessage {}
+
+  record CreateGroup(PlacementGroupSpec spec, ActorRef<Reply.GroupCreated> replyTo) implements ControlCommand, CborMessage {}
+
+  record RemoveGroup(PlacementGroupId id, ActorRef<Reply.Ack> replyTo) implements ControlCommand, CborMessage {}
+
+  /** Look a group up by id (when set) or by name. */
+  record GetGroup(PlacementGroupId id, String name, ActorRef<Reply.Group> replyTo) implements ControlCommand, CborMessage {}
+
+  record ListGroups(ActorRef<Reply.Groups> replyTo) implements ControlCommand, CborMessage {}
+
+  /** Replies when the group is CREATED, or with the reason it is not when the timeout passes. */
+  record WaitGroupReady(PlacementGroupId id, long timeoutMillis, ActorRef<Reply.Group> replyTo)
       implements ControlCommand, CborMessage {}
 
   record CreateActor(ActorSpec spec, ActorRef<Reply.ActorReply> replyTo) implements ControlCommand, CborMessage {}
@@ -61,5 +81,11 @@ public sealed interface ControlCommand {
     public record Status(ClusterStatus status) implements CborMessage {}
 
     public record Actors(List<ActorInfo> actors) implements CborMessage {}
+
+    public record GroupCreated(PlacementGroupId id, String error) implements CborMessage {}
+
+    public record Group(PlacementGroupInfo info, String error) implements CborMessage {}
+
+    public record Groups(List<PlacementGroupInfo> groups) implements CborMessage {}
   }
 }

@@ -49,6 +49,9 @@ public final class ActorSchedulingPolicy {
     List<NodeView> alive = nodes.stream().filter(NodeView::alive).toList();
     return switch (strategy) {
       case SchedulingStrategy.Default d -> hybrid(demand, alive, preferred, Map.of(), "");
+      case SchedulingStrategy.OutsideGroup o -> hybrid(demand, alive, preferred, Map.of(), "");
+      case SchedulingStrategy.InPlacementGroup g ->
+          throw new IllegalArgumentException("actors in placement groups are placed by the group's manager");
       case SchedulingStrategy.NodeAffinity a -> affinity(demand, a, alive, preferred);
       case SchedulingStrategy.NodeLabels l -> {
         List<NodeView> matching = alive.stream()

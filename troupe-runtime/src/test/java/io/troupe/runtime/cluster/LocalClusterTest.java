@@ -154,6 +154,10 @@ class LocalClusterTest {
   }
 
   static ClusterStatus pollStatus(java.util.function.Predicate<ClusterStatus> p) {
+    return pollStatus(troupe, p);
+  }
+
+  static ClusterStatus pollStatus(Troupe troupe, java.util.function.Predicate<ClusterStatus> p) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     ClusterStatus s = troupe.status().join();
     while (!p.test(s)) {

@@ -20,7 +20,8 @@ final class RecordingControlEffects implements ControlEffects {
   final List<Effect> all = new ArrayList<>();
 
   @Override
-  public void startActor(NodeId node, ActorSpec spec, int incarnation) {
+  public void startActor(NodeId node, ActorSpec spec, int incarnation, GroupPlacer.BundleTarget bundle, long epoch,
+      io.troupe.runtime.resources.Allocation allocation) {
     all.add(new Start(node, spec.id(), incarnation));
   }
 

@@ -36,7 +36,8 @@ class NodeAgentTest {
   private final List<Event> events = new ArrayList<>();
   private final AgentEffects effects = new AgentEffects() {
     @Override
-    public void report(ResourceSet available, Set<String> hosted) {
+    public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
+        java.util.List<io.troupe.runtime.placement.HeldBundle> bundles) {
       events.add(new Report(available, Set.copyOf(hosted)));
     }
 
