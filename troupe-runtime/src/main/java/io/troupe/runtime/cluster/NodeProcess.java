@@ -199,6 +199,7 @@ public final class NodeProcess implements TroupeNode {
     if (config.head()) {
       List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
       routes.add(new StateApi(client));
+      routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
       EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }

@@ -1,0 +1,42 @@
+package io.troupe.runtime.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.runtime.api.ResourceSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The REST shape of a placement group (snake_case): id, name, state, strategy, epoch, bundles and,
+ * while the group is not CREATED, the reason why. Immutable.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record PlacementGroupView(
+    @JsonProperty("placement_group_id") String placementGroupId,
+    @JsonProperty("name") @JsonInclude(JsonInclude.Include.ALWAYS) String name,
+    @JsonProperty("state") String state,
+    @JsonProperty("strategy") String strategy,
+    @JsonProperty("epoch") long epoch,
+    @JsonProperty("bundles") List<BundleView> bundles,
+    @JsonProperty("reason") String reason) {
+
+  /** One bundle: what it reserves, where ({@code node_id} null while not reserved) and its GPU ids. */
+  record BundleView(
+      @JsonProperty("index") int index,
+      @JsonProperty("resources") ResourceSet resources,
+      @JsonProperty("label_selector") Map<String, String> labelSelector,
+      @JsonProperty("node_id") @JsonInclude(JsonInclude.Include.ALWAYS) String nodeId,
+      @JsonProperty("gpu_ids") List<String> gpuIds) {}
+
+  static PlacementGroupView of(PlacementGroupInfo info) {
+    List<BundleView> bundles = info.bundles().stream()
+        .map(b -> new BundleView(b.index(), b.bundle().resources(), b.bundle().labelSelector(),
+            b.node().map(NodeId::value).orElse(null), b.gpuIds()))
+        .toList();
+    String reason = info.reason() == null || info.reason().isBlank() ? null : info.reason();
+    return new PlacementGroupView(info.id().value(), info.name().orElse(null), info.state().name(),
+        info.strategy().name(), info.epoch(), bundles, reason);
+  }
+}
