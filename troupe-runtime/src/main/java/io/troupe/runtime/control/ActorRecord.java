@@ -17,6 +17,8 @@ final class ActorRecord {
   String deathCause;
   String pendingReason;
   boolean infeasible;
+  /** A node that refused this actor for lack of room; skipped until that node reports again. */
+  NodeId refusedBy;
   /** The group the actor runs in (InPlacementGroup strategy), else null. */
   final io.troupe.runtime.api.PlacementGroupId group;
 

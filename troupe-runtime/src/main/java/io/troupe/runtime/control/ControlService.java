@@ -82,6 +82,11 @@ public final class ControlService {
     }
     n.reported = available;
     n.hosted = Set.copyOf(hosted);
+    for (ActorRecord a : waiting.values()) {
+      if (id.equals(a.refusedBy)) {
+        a.refusedBy = null;
+      }
+    }
     schedule();
   }
 
@@ -99,6 +104,12 @@ public final class ControlService {
       if (id.equals(a.nodeId) && a.state != ActorState.DEAD) {
         if (a.group != null && groups.isGang(a.group)) {
           awaitGang(a, "node " + id + " died: " + reason);
+        } else if (a.state != ActorState.ALIVE) {
+          // Its start was still in flight: it never ran, so this is not a restart.
+          a.nodeId = null;
+          a.incarnation++;
+          a.pendingReason = "node " + id + " died before the actor started; rescheduling";
+          waiting.put(a.seq, a);
         } else {
           restartOrDie(a, "node " + id + " died: " + reason);
         }
@@ -229,6 +240,7 @@ public final class ControlService {
     }
     if (noResources) {
       a.nodeId = null;
+      a.refusedBy = node;
       waiting.put(a.seq, a);
       a.pendingReason = "node " + node + " had no room: " + error;
       schedule();
@@ -319,8 +331,14 @@ public final class ControlService {
         placeInGroup(a, g, demand);
         continue;
       }
-      Decision d = policy.schedule(demand, a.spec.options().strategy(), new ArrayList<>(views.values()),
-          a.spec.callerNode());
+      List<NodeView> candidates = new ArrayList<>(views.values());
+      if (a.refusedBy != null) {
+        candidates.removeIf(v -> v.nodeId().equals(a.refusedBy));
+      }
+      Decision d = policy.schedule(demand, a.spec.options().strategy(), candidates, a.spec.callerNode());
+      if (a.refusedBy != null && !(d instanceof Decision.Place)) {
+        continue; // keep "node X had no room" until that node reports again
+      }
       switch (d) {
         case Decision.Place p -> {
           NodeRecord n = nodes.get(p.nodeId());

@@ -82,6 +82,9 @@ public final class ActorHost {
       try {
         Class<?> type = Class.forName(className, true, contextLoader());
         instance = MethodInvoker.construct(type, args);
+        if (stopped) {
+          closeInstance(); // stopped while constructing: nothing will ever call it
+        }
         done.complete(instance);
       } catch (Throwable t) {
         done.completeExceptionally(t);
@@ -167,7 +170,13 @@ public final class ActorHost {
     }
     dropped.forEach(c -> c.result().completeExceptionally(
         new IllegalStateException("actor " + id + " stopped before the call ran: " + reason)));
-    if (instance instanceof AutoCloseable c) {
+    closeInstance();
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void closeInstance() {
+    if (instance instanceof AutoCloseable c && closed.compareAndSet(false, true)) {
       VIRTUAL.execute(() -> {
         try {
           c.close();

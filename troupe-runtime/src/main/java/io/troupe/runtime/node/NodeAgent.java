@@ -90,8 +90,8 @@ public final class NodeAgent {
       int bundleIndex, long epoch) {
     ActorHost existing = hosts.get(spec.id());
     if (existing != null) {
-      if (existing.incarnation() == incarnation) {
-        return Optional.empty();
+      if (existing.incarnation() >= incarnation) {
+        return Optional.empty(); // a duplicate, or a stale start of an older incarnation
       }
       stopActor(spec.id(), existing.incarnation(), "replaced by incarnation " + incarnation);
     }

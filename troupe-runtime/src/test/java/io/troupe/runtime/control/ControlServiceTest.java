@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -104,9 +103,6 @@ class ControlServiceTest {
   }
 
   @Test
-  @Disabled("bug: actorStartFailed(noResources) re-sends the start to the same node at once when its report is "
-      + "unchanged; with GPU fragmentation (aggregate fits, no single instance does) or any stale view this is an "
-      + "endless start/fail message loop between control service and node agent")
   void noRoomDoesNotImmediatelyRetryTheSameNodeWithAnUnchangedView() {
     control.registerNode(GPU_NODE, "g:1", false, Map.of(), ResourceSet.of("CPU", 8, "GPU", 2), List.of("0", "1"),
         ResourceSet.of("CPU", 8, "GPU", 1), Set.of()); // e.g. 0.5 free on each GPU: a whole GPU does not fit
@@ -258,9 +254,6 @@ class ControlServiceTest {
   }
 
   @Test
-  @Disabled("bug: nodeDead treats an actor whose start is still in flight (PENDING_CREATION, never constructed) like "
-      + "a running one: with maxRestarts 0 it dies with 'node died', otherwise it burns a restart; Ray reschedules "
-      + "actors whose creation had not completed without counting a restart")
   void anActorNotYetStartedIsRescheduledWhenItsNodeDiesWithoutUsingARestart() {
     node(N1, 4);
     node(N2, 4);

@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -192,8 +191,6 @@ class NodeAgentTest {
   }
 
   @Test
-  @Disabled("bug: NodeAgent.startActor replaces a hosted actor with ANY other incarnation, so a stale (older) "
-      + "start stops the newer live instance and starts the old incarnation; it should be ignored")
   void anOlderIncarnationDoesNotReplaceANewerOne() throws Exception {
     ActorSpec s = spec("a", ContextProbeActor.class, ResourceSet.of("CPU", 1));
     startAndConstruct(s, 2);
