@@ -28,6 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         StopCommand.class,
         StatusCommand.class,
         ListCommand.class,
+        PgCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "say what to do: start, stop, status, list actors or demo");
+        "say what to do: start, stop, status, list actors, pg or demo");
   }
 
   /** One line for a usage error, ending with where to read more. */

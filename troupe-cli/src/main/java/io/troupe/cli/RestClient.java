@@ -17,7 +17,7 @@ import java.time.Duration;
  */
 final class RestClient {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final String baseUrl;
   private final String token;
@@ -57,12 +57,68 @@ final class RestClient {
   }
 
   String getRaw(String path) {
+    HttpResponse<String> resp = send("GET", path, null, TIMEOUT);
+    int code = resp.statusCode();
+    if (code == 404) {
+      throw new CliException("not found: " + baseUrl + path + " (HTTP 404)");
+    }
+    if (code / 100 != 2) {
+      String detail = errorOf(resp.body());
+      throw new CliException("the REST API at " + baseUrl + " answered HTTP " + code
+          + (detail.isEmpty() ? "" : ": " + detail));
+    }
+    return resp.body();
+  }
+
+  /** An answer of the API: its status and JSON body (a text node when an error answer is not JSON). */
+  record Answer(int status, JsonNode body) {
+    boolean ok() {
+      return status / 100 == 2;
+    }
+
+    /** The server's {@code "error"} message, else a generic one naming the status. */
+    String error() {
+      JsonNode e = body.path("error");
+      if (e.isTextual()) {
+        return e.asText();
+      }
+      String text = body.isTextual() ? body.asText().strip().lines().findFirst().orElse("") : "";
+      return "HTTP " + status + (text.isEmpty() ? "" : ": " + text);
+    }
+  }
+
+  /**
+   * Sends {@code method path} with an optional JSON body and returns the answer whatever its status,
+   * except that no API at the URL, a refused token and a 2xx answer that is not JSON throw.
+   */
+  Answer call(String method, String path, String jsonBody, Duration timeout) {
+    HttpResponse<String> resp = send(method, path, jsonBody, timeout);
+    String body = resp.body() == null ? "" : resp.body();
+    JsonNode node;
+    try {
+      node = body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      if (resp.statusCode() / 100 == 2) {
+        throw new CliException("the REST API at " + baseUrl + " answered something that is not JSON; is "
+            + baseUrl + " a Troupe head's REST API (--address)?");
+      }
+      node = JSON.getNodeFactory().textNode(body);
+    }
+    return new Answer(resp.statusCode(), node);
+  }
+
+  private HttpResponse<String> send(String method, String path, String jsonBody, Duration timeout) {
     HttpRequest.Builder req;
     try {
-      req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT).GET()
+      req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+          .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(jsonBody))
           .header("Accept", "application/json");
     } catch (IllegalArgumentException e) {
       throw new CliException("'" + baseUrl + "' is not a URL; pass --address http://HOST:PORT", Main.EXIT_USAGE);
+    }
+    if (jsonBody != null) {
+      req.header("Content-Type", "application/json");
     }
     if (token != null && !token.isBlank()) {
       req.header("Authorization", "Bearer " + token);
@@ -70,6 +126,10 @@ final class RestClient {
     HttpResponse<String> resp;
     try {
       resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw unreachable();
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new CliException("the REST API at " + baseUrl + " did not answer within " + timeout.toSeconds() + " s");
     } catch (IOException e) {
       throw unreachable();
     } catch (InterruptedException e) {
@@ -81,15 +141,7 @@ final class RestClient {
       throw new CliException("the REST API at " + baseUrl + " refused the request (HTTP " + code
           + "); pass the head's token with --token or TROUPE_DASHBOARD_TOKEN");
     }
-    if (code == 404) {
-      throw new CliException("not found: " + baseUrl + path + " (HTTP 404)");
-    }
-    if (code / 100 != 2) {
-      String detail = errorOf(resp.body());
-      throw new CliException("the REST API at " + baseUrl + " answered HTTP " + code
-          + (detail.isEmpty() ? "" : ": " + detail));
-    }
-    return resp.body();
+    return resp;
   }
 
   /** The {@code "error"} of an error answer ({@code {"error": "..."}}), else its first line. */
