@@ -5,7 +5,8 @@ package io.troupe.llm.spi;
  * coordinates and the group's epoch (bumped every time the gang restarts; messages of other epochs
  * are fenced off).
  */
-public record RankSpec(int tpRank, int tpSize, int ppRank, int ppSize, long epoch) {
+public record RankSpec(int tpRank, int tpSize, int ppRank, int ppSize, long epoch)
+    implements java.io.Serializable {
   public RankSpec {
     if (tpSize < 1 || ppSize < 1 || tpRank < 0 || tpRank >= tpSize || ppRank < 0 || ppRank >= ppSize) {
       throw new IllegalArgumentException("bad rank tp=" + tpRank + "/" + tpSize + " pp=" + ppRank + "/" + ppSize);

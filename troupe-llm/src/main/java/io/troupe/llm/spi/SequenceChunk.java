@@ -10,7 +10,8 @@ package io.troupe.llm.spi;
  *                   positions {@code [i*blockSize, (i+1)*blockSize)}
  * @param wantLogits whether the step returns logits for the last token of this chunk
  */
-public record SequenceChunk(long seqId, int[] tokens, int startPos, int[] blockTable, boolean wantLogits) {
+public record SequenceChunk(long seqId, int[] tokens, int startPos, int[] blockTable, boolean wantLogits)
+    implements java.io.Serializable {
   public int length() {
     return tokens.length;
   }

@@ -9,7 +9,8 @@ import java.util.List;
  * @param epoch        the group epoch the scheduler believes in; ranks of another epoch refuse the step
  * @param microBatches how many consecutive groups of chunks to pipeline through the stages (1 without PP)
  */
-public record StepBatch(long stepId, long epoch, List<SequenceChunk> chunks, int microBatches) {
+public record StepBatch(long stepId, long epoch, List<SequenceChunk> chunks, int microBatches)
+    implements java.io.Serializable {
   public StepBatch {
     chunks = List.copyOf(chunks);
     microBatches = Math.max(1, Math.min(microBatches, chunks.size()));

@@ -1,0 +1,123 @@
+package io.troupe.llm.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.troupe.llm.api.FinishReason;
+import io.troupe.llm.api.GenerationEvent;
+import io.troupe.llm.api.GenerationRequest;
+import io.troupe.llm.api.SamplingParams;
+import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.model.RandomModelWriter;
+import io.troupe.llm.parallel.SingleRankExecutor;
+import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.api.LocalCluster;
+import io.troupe.runtime.api.PlacementGroupId;
+import io.troupe.runtime.api.PlacementStrategy;
+import io.troupe.runtime.api.Troupe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rank actors on an embedded 2-worker cluster (real loopback transport between nodes): TP=2 spread over
+ * both workers (all-reduce over the network) and PP=2 packed on one worker (activations in-JVM) give the
+ * same greedy tokens as one rank; a killed rank fails in-flight requests with an error naming it. Outside
+ * any reservation the launcher creates its own group and removes it on close.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterRanksTest {
+  @TempDir static Path tmp;
+  static Path model;
+  static LocalCluster cluster;
+  static Troupe troupe;
+  static List<List<Integer>> reference;
+
+  @BeforeAll
+  static void start() throws Exception {
+    model = tmp.resolve("tiny");
+    RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
+    reference = Generations.greedy(SingleRankExecutor.load(model, Generations.rankOptions()));
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(4).gpusPerWorker(2)
+        .dashboard(false).build());
+    troupe = cluster.troupe();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static ClusterRanks.Options.Builder options(int tp, int pp, PlacementStrategy strategy) {
+    return ClusterRanks.Options.builder(tp, pp).strategy(strategy).perRank(Map.of("CPU", 1, "GPU", 1))
+        .rankOptions(Generations.rankOptions()).peerTimeout(Duration.ofSeconds(10))
+        .stepTimeout(Duration.ofSeconds(20)).startTimeout(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void tensorParallelRanksOnTwoWorkersMatchOneRank() {
+    PlacementGroupId own;
+    try (ClusterRanks ranks = ClusterRanks.launch(troupe, model, options(2, 1, PlacementStrategy.STRICT_SPREAD).build())) {
+      own = ranks.group();
+      assertThat(ranks.ownsGroup()).isTrue();
+      List<RankIdentity> ids = ranks.identities();
+      assertThat(ids).extracting(RankIdentity::nodeId).doesNotHaveDuplicates()
+          .containsExactlyInAnyOrder(cluster.worker(0).nodeId().value(), cluster.worker(1).nodeId().value());
+      assertThat(ids).allSatisfy(id -> {
+        assertThat(id.deviceIds()).hasSize(1);
+        assertThat(id.bundleIndex()).isEqualTo(id.index());
+        assertThat(id.group()).isEqualTo(own.value());
+        assertThat(id.worldSize()).isEqualTo(2);
+        assertThat(id.leaderName()).isEqualTo(ids.get(0).actorName());
+      });
+      assertThat(Generations.greedy(ranks.executor())).isEqualTo(reference);
+    }
+    assertThat(troupe.placementGroups().join()).noneMatch(g -> g.id().equals(own)
+        && g.state() != io.troupe.runtime.api.PlacementGroupState.REMOVED);
+  }
+
+  @Test
+  void pipelineParallelRanksPackedOnOneWorkerMatchOneRank() {
+    try (ClusterRanks ranks = ClusterRanks.launch(troupe, model, options(1, 2, PlacementStrategy.STRICT_PACK).build())) {
+      assertThat(ranks.identities()).extracting(RankIdentity::nodeId).containsOnly(ranks.identities().get(0).nodeId());
+      assertThat(Generations.greedy(ranks.executor())).isEqualTo(reference);
+    }
+  }
+
+  @Test
+  void aKilledRankFailsInFlightRequestsNamingTheRank() {
+    try (ClusterRanks ranks = ClusterRanks.launch(troupe, model, options(2, 1, PlacementStrategy.STRICT_SPREAD).build());
+         LlmEngine e = Generations.engine(ranks.executor())) {
+      var finished = new ConcurrentHashMap<String, GenerationEvent.Finished>();
+      for (String id : List.of("a", "b")) {
+        e.submit(new GenerationRequest(id, new int[] {1, 2, 3}, SamplingParams.greedy(50)), ev -> {
+          if (ev instanceof GenerationEvent.Finished f) {
+            finished.put(f.requestId(), f);
+          }
+        });
+      }
+      e.step();
+      e.step();
+      RankIdentity victim = ranks.identities().get(1);
+      long t0 = System.nanoTime();
+      troupe.kill(new ActorId(victim.actorId())).join();
+      e.runUntilIdle();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(finished).hasSize(2);
+      assertThat(finished.values()).allSatisfy(f -> {
+        assertThat(f.reason()).isEqualTo(FinishReason.ERROR);
+        assertThat(f.detail()).contains("rank(tp=1/2, pp=0/1").contains(victim.actorName());
+      });
+      assertThat(ms).as("failure detected well before the peer deadline").isLessThan(8_000);
+    }
+  }
+}
