@@ -192,7 +192,11 @@ public final class PgCommand implements Runnable {
       if (!a.ok()) {
         throw new CliException("cannot remove placement group " + id + ": " + a.error());
       }
-      ctx.out().println("Removed placement group " + id + (g.hasNonNull("name") ? " (" + g.get("name").asText() + ")" : ""));
+      if (api.json) {
+        ctx.out().print(a.body().toPrettyString() + "\n");
+      } else {
+        ctx.out().println("Removed placement group " + id + (g.hasNonNull("name") ? " (" + g.get("name").asText() + ")" : ""));
+      }
       ctx.out().flush();
       return 0;
     }

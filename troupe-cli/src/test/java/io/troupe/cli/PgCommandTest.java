@@ -189,6 +189,7 @@ class PgCommandTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("Removed placement group pg-1 (tp)\n");
     assertThat(requests).endsWith("DELETE /api/placement_groups/pg-1");
+    assertThat(cli.run("pg", "remove", "tp", "--address", url, "--json").out()).contains("\"removed\" : true");
   }
 
   @Test
