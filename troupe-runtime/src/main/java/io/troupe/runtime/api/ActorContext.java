@@ -25,6 +25,16 @@ public interface ActorContext {
     return String.join(",", gpuIds());
   }
 
+  /**
+   * A process builder for a child process of this actor, with {@code CUDA_VISIBLE_DEVICES} set to
+   * exactly the GPU instances this actor holds (empty string without GPUs, so the child sees none).
+   */
+  default ProcessBuilder processBuilder(String... command) {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("CUDA_VISIBLE_DEVICES", cudaVisibleDevices());
+    return pb;
+  }
+
   /** The placement group this actor runs in, if any. */
   default Optional<PlacementGroupId> placementGroup() {
     return Optional.empty();

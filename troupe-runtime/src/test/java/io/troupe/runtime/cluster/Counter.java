@@ -39,6 +39,15 @@ public class Counter {
     return new ArrayList<>(ActorContext.current().orElseThrow().gpuIds());
   }
 
+  /** Runs a child process and returns the CUDA_VISIBLE_DEVICES it saw. */
+  public String childCudaDevices() throws Exception {
+    Process p = ActorContext.current().orElseThrow()
+        .processBuilder("sh", "-c", "printf %s \"$CUDA_VISIBLE_DEVICES\"").start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
+  }
+
   public String fail(String message) {
     throw new IllegalStateException(message);
   }

@@ -106,6 +106,7 @@ class LocalClusterTest {
     assertThat(ga).hasSize(1);
     assertThat(gb).hasSize(1);
     assertThat(ga).doesNotContainAnyElementsOf(gb);
+    assertThat(a.call(Counter::childCudaDevices).join()).isEqualTo(ga.get(0));
     troupe.kill(a.id()).join();
     troupe.kill(b.id()).join();
   }
