@@ -9,7 +9,11 @@ import io.troupe.llm.api.SamplingParams;
 import io.troupe.llm.engine.LlmEngine;
 import io.troupe.llm.model.RandomModelWriter;
 import io.troupe.llm.parallel.SingleRankExecutor;
+import io.troupe.runtime.api.ActorHandle;
 import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.api.ActorOptions;
+import io.troupe.runtime.api.PlacementGroupSpec;
+import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.PlacementStrategy;
@@ -22,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Rank actors on an embedded 2-worker cluster (real loopback transport between nodes): TP=2 spread over
  * both workers (all-reduce over the network) and PP=2 packed on one worker (activations in-JVM) give the
  * same greedy tokens as one rank; a killed rank fails in-flight requests with an error naming it. Outside
- * any reservation the launcher creates its own group and removes it on close.
+ * any reservation the launcher creates its own group and removes it on close; inside one ({@link
+ * InsideAReservation}) it uses the enclosing group's bundles and creates none. One cluster for all.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClusterRanksTest {
@@ -118,6 +124,65 @@ class ClusterRanksTest {
         assertThat(f.detail()).contains("rank(tp=1/2, pp=0/1").contains(victim.actorName());
       });
       assertThat(ms).as("failure detected well before the peer deadline").isLessThan(8_000);
+    }
+  }
+
+  /** The nested-reservation scenario: an engine inside a replica that already holds the GPUs. */
+  @Nested
+  class InsideAReservation {
+    @Test
+    void theLauncherPlacesRanksIntoTheEnclosingBundlesAndCreatesNoGroup() {
+      // The replica's reservation: one bundle per rank, with room for the replica itself in bundle 0.
+      PlacementGroupId outer = troupe.createPlacementGroup(PlacementGroupSpec.builder()
+          .strategy(PlacementStrategy.STRICT_SPREAD).bundle(Map.of("CPU", 2, "GPU", 1))
+          .bundle(Map.of("CPU", 2, "GPU", 1)).build());
+      try {
+        troupe.waitPlacementGroupReady(outer, Duration.ofSeconds(20)).join();
+        ActorHandle<EngineReplica> replica = troupe.createActor(EngineReplica.class, ActorOptions.builder().cpus(1)
+            .strategy(SchedulingStrategy.inGroup(outer, 0)).build());
+        List<String> before = EngineReplica.groupIds(troupe);
+
+        EngineReplica.Run run = replica.call(EngineReplica::generate, model.toString(), 2, 1).join();
+
+        assertThat(run.launcherOwnsGroup()).isFalse();
+        assertThat(run.myGroup()).isEqualTo(outer.value());
+        assertThat(run.groupsWhileRunning()).as("no group created for the ranks").isEqualTo(before);
+        assertThat(EngineReplica.groupIds(troupe)).isEqualTo(before);
+        assertThat(run.ranks()).allSatisfy(id -> {
+          assertThat(id.group()).isEqualTo(outer.value());
+          assertThat(id.bundleIndex()).isEqualTo(id.index());
+          assertThat(id.deviceIds()).hasSize(1);
+        });
+        assertThat(run.ranks()).extracting(RankIdentity::nodeId).doesNotHaveDuplicates();
+        assertThat(run.tokens()).isEqualTo(reference);
+      } finally {
+        troupe.removePlacementGroup(outer).join();
+      }
+    }
+
+    @Test
+    void moreRanksThanEnclosingBundlesFailAtOnceWithAClearMessage() {
+      PlacementGroupId outer = troupe.createPlacementGroup(PlacementGroupSpec.builder()
+          .strategy(PlacementStrategy.STRICT_SPREAD).bundle(Map.of("CPU", 2, "GPU", 1))
+          .bundle(Map.of("CPU", 2, "GPU", 1)).build());
+      try {
+        troupe.waitPlacementGroupReady(outer, Duration.ofSeconds(20)).join();
+        ActorHandle<EngineReplica> replica = troupe.createActor(EngineReplica.class, ActorOptions.builder().cpus(1)
+            .strategy(SchedulingStrategy.inGroup(outer, 0)).build());
+        List<String> before = EngineReplica.groupIds(troupe);
+        long t0 = System.nanoTime();
+
+        String error = replica.call(EngineReplica::tryLaunch, model.toString(), 2, 2).join();
+
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("fails at once, never pending").isLessThan(5_000);
+        assertThat(error).contains("needs 4 bundles").contains("tp=2 x pp=2").contains(outer.value())
+            .contains("has only 2");
+        assertThat(EngineReplica.groupIds(troupe)).isEqualTo(before);
+        assertThat(troupe.actors().join()).noneMatch(a -> a.name() != null && a.name().startsWith("llm-ranks/")
+            && a.state() != io.troupe.runtime.api.ActorState.DEAD);
+      } finally {
+        troupe.removePlacementGroup(outer).join();
+      }
     }
   }
 }
