@@ -91,7 +91,7 @@ public final class LocalCluster implements AutoCloseable {
         b.labels(workerLabels.get(workerIndex));
       }
       if (head && !dashboard) {
-        b.dashboardPort(0);
+        b.dashboardPort(NodeConfig.NO_DASHBOARD);
       }
       return b.build();
     }

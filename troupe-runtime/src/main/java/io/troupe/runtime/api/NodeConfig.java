@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param port cluster port; default 6380 for the head, 0 (any free port) for workers
  * @param headAddress {@code host:port} of the head to join; required for workers, ignored for the head
  * @param dashboardHost REST API bind address (head only); default 127.0.0.1
- * @param dashboardPort REST API port (head only); default 8265; 0 picks a free port
+ * @param dashboardPort REST API port (head only); default 8265; 0 picks a free port;
+ *     {@link #NO_DASHBOARD} starts none
  * @param dashboardToken bearer token the REST API requires; required when dashboardHost is not loopback
  * @param numCpus logical CPUs; null detects the available processors
  * @param numGpus logical GPUs; null detects them with nvidia-smi (0 when absent)
@@ -45,6 +46,8 @@ public record NodeConfig(
 
   public static final int DEFAULT_HEAD_PORT = 6380;
   public static final int DEFAULT_DASHBOARD_PORT = 8265;
+  /** {@code dashboardPort} value that starts no REST API on the head (embedded use). */
+  public static final int NO_DASHBOARD = -1;
 
   public NodeConfig {
     Objects.requireNonNull(host, "host");

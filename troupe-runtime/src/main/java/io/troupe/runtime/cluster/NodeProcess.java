@@ -96,7 +96,7 @@ public final class NodeProcess implements TroupeNode {
       checkPortFree(c.host(), c.port(), "cluster port " + c.port() + " on " + c.host()
           + " is in use (another Troupe node? 'troupe stop' stops it, or pass --port)");
     }
-    if (c.head() && c.dashboardPort() != 0) {
+    if (c.head() && c.dashboardPort() > 0) {
       checkPortFree(c.dashboardHost(), c.dashboardPort(), "dashboard port " + c.dashboardPort()
           + " is in use (pass --dashboard-port)");
     }
@@ -196,7 +196,7 @@ public final class NodeProcess implements TroupeNode {
       throw new TroupeException("joined the cluster but the control service did not answer within "
           + config.joinTimeout().toSeconds() + " s (is the head healthy?)");
     }
-    if (config.head()) {
+    if (config.head() && config.dashboardPort() != NodeConfig.NO_DASHBOARD) {
       List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
       routes.add(new StateApi(client));
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
@@ -232,7 +232,7 @@ public final class NodeProcess implements TroupeNode {
     if (c.port() < 0 || c.port() > 65535) {
       throw new TroupeException("port must be 0..65535, got " + c.port());
     }
-    if (c.dashboardPort() < 0 || c.dashboardPort() > 65535) {
+    if ((c.dashboardPort() < 0 && c.dashboardPort() != NodeConfig.NO_DASHBOARD) || c.dashboardPort() > 65535) {
       throw new TroupeException("dashboard port must be 0..65535, got " + c.dashboardPort());
     }
   }
