@@ -1,0 +1,26 @@
+package io.troupe.serve.api;
+
+import java.util.Objects;
+
+/**
+ * One replica of a deployment; {@code unique} is never reused within the deployment, so a replaced
+ * replica gets a new id. {@link #toString()} ({@code app#deployment#unique}) is also the replica
+ * actor's name, which lets a restarted controller find its replicas again. Immutable.
+ */
+public record ReplicaId(DeploymentId deployment, String unique) implements Comparable<ReplicaId> {
+  public ReplicaId {
+    Objects.requireNonNull(deployment, "deployment");
+    Objects.requireNonNull(unique, "unique");
+  }
+
+  @Override
+  public int compareTo(ReplicaId o) {
+    int c = deployment.compareTo(o.deployment);
+    return c != 0 ? c : unique.compareTo(o.unique);
+  }
+
+  @Override
+  public String toString() {
+    return deployment + "#" + unique;
+  }
+}
