@@ -4,6 +4,7 @@ import io.troupe.llm.model.ModelConfig;
 import io.troupe.llm.model.ModelFolder;
 import io.troupe.llm.parallel.RankGroupExecutor;
 import io.troupe.llm.parallel.RankOptions;
+import io.troupe.llm.spi.ModelExecutor;
 import io.troupe.llm.spi.RankHandle;
 import io.troupe.runtime.api.ActorContext;
 import io.troupe.runtime.api.ActorHandle;
@@ -38,10 +39,13 @@ import org.slf4j.LoggerFactory;
  * nothing; a group with fewer than {@code tp * pp} bundles fails at once. Called outside any group, it
  * creates one group for itself (one bundle of {@link Options#perRank} per rank) and removes it on close.
  *
- * <p>{@link #executor()} is the {@link RankGroupExecutor} to give the engine. A failed rank fails the step
- * (the engine then ends in-flight requests with an error naming the rank) and aborts the other ranks' waits.
- * The group then stays down; with a {@link GangPolicy} the runtime recreates all ranks together at a new
- * epoch, and a new executor must be launched for that epoch (not automated here).
+ * <p>{@link #executor()} is the executor to give the engine: a {@link RankGroupExecutor} over the ranks of the
+ * current epoch. A failed rank fails the step (the engine then ends in-flight requests with an error naming
+ * the rank) and aborts the other ranks' waits. Without a {@link GangPolicy} the group then stays down. With
+ * one (on the launcher's own group), the runtime stops and recreates all ranks together at epoch + 1; the
+ * executor fails new steps fast with "rank group restarting (epoch N → N+1)" meanwhile, waits in the
+ * background until every rank answers at the new epoch ({@link GangRecovery}), and then serves again on a
+ * new {@link RankGroupExecutor} — the same engine keeps working. {@link #awaitServing} waits for that.
  *
  * <p>Threading: {@link #launch} blocks (it may run inside an actor method); the result is thread-safe.
  */
@@ -117,19 +121,39 @@ public final class ClusterRanks implements AutoCloseable {
   }
 
   private final Troupe troupe;
+  private final Options options;
   private final PlacementGroupId group;
   private final boolean ownsGroup;
-  private final List<ClusterRankHandle> ranks;
-  private final RankGroupExecutor executor;
+  private final List<ActorHandle<RankActor>> actors;
+  private final ModelConfig config;
+  private final String description;
+  private final RestartingRankExecutor executor;
+  private volatile List<ClusterRankHandle> ranks; // of the current generation
   private volatile boolean closed;
 
-  private ClusterRanks(Troupe troupe, PlacementGroupId group, boolean ownsGroup, List<ClusterRankHandle> ranks,
-                       RankGroupExecutor executor) {
+  private ClusterRanks(Troupe troupe, Path modelDir, Options o, PlacementGroupId group, boolean ownsGroup,
+                       List<ActorHandle<RankActor>> actors, List<RankIdentity> ids) {
     this.troupe = troupe;
+    this.options = o;
     this.group = group;
     this.ownsGroup = ownsGroup;
-    this.ranks = ranks;
-    this.executor = executor;
+    this.actors = List.copyOf(actors);
+    try (ModelFolder f = ModelFolder.open(modelDir)) {
+      this.config = f.config();
+    }
+    this.description = o.tp() + "x" + o.pp() + " (tp x pp) rank actors in placement group " + group
+        + (ownsGroup ? " (own" + (o.gang().isPresent() ? ", gang" : "") + ")" : " (enclosing reservation)") + ", "
+        + ids.get(0).kernel() + ", " + o.rankOptions().threads() + " thread(s) each";
+    // Only the launcher's own gang group restarts under it; in an enclosing reservation the replica that runs
+    // this launcher is a member of the gang too and is recreated with the ranks.
+    GangRecovery recovery = ownsGroup && o.gang().isPresent()
+        ? new GangRecovery(troupe, group, actors, o.startTimeout().plus(maxBackoff(o.gang().get()))) : null;
+    this.executor = new RestartingRankExecutor(generation(ids), recovery == null ? null
+        : failed -> generation(recovery.awaitEpochAfter(failed)), description);
+  }
+
+  private static Duration maxBackoff(GangPolicy p) {
+    return p.backoff(p.maxRestarts() + 1);
   }
 
   /** The actor name of rank {@code index} of the group tagged {@code tag}. */
@@ -198,50 +222,61 @@ public final class ClusterRanks implements AutoCloseable {
       for (ActorHandle<RankActor> a : actors) {
         ids.add(await(a.call(RankActor::identity), o.startTimeout(), "asking rank " + a.id() + " who it is"));
       }
-      return assemble(troupe, modelDir, o, group, owns, actors, ids);
+      return new ClusterRanks(troupe, modelDir, o, group, owns, actors, ids);
     } catch (RuntimeException e) {
       stop(troupe, actors, owns ? group : null);
       throw e;
     }
   }
 
-  private static ClusterRanks assemble(Troupe troupe, Path modelDir, Options o, PlacementGroupId group, boolean owns,
-                                       List<ActorHandle<RankActor>> actors, List<RankIdentity> ids) {
+  /** Handles and an executor over the ranks of one epoch; makes them the current ones. */
+  private RestartingRankExecutor.Generation generation(List<RankIdentity> ids) {
     int blocks = ids.get(0).kvBlocks();
     for (RankIdentity id : ids) {
       if (id.kvBlocks() != blocks || id.spec().epoch() != ids.get(0).spec().epoch()) {
         throw new IllegalStateException("ranks disagree: " + ids.get(0) + " vs " + id);
       }
     }
-    ModelConfig config;
-    try (ModelFolder f = ModelFolder.open(modelDir)) {
-      config = f.config();
-    }
     List<ClusterRankHandle> handles = new ArrayList<>();
-    ClusterRanks[] self = new ClusterRanks[1];
     for (int i = 0; i < actors.size(); i++) {
       int index = i;
-      handles.add(new ClusterRankHandle(actors.get(i), ids.get(i), (step, err) -> self[0].abortOthers(index, step, err)));
+      handles.add(new ClusterRankHandle(actors.get(i), ids.get(i), (step, err) -> abortOthers(handles, index, step, err)));
     }
-    String desc = o.tp() + "x" + o.pp() + " (tp x pp) rank actors in placement group " + group
-        + (owns ? " (own)" : " (enclosing reservation)") + ", " + ids.get(0).kernel() + ", "
-        + o.rankOptions().threads() + " thread(s) each";
-    RankGroupExecutor exec = new RankGroupExecutor(config, blocks, o.rankOptions().blockSize(),
-        List.<RankHandle>copyOf(handles), o.stepTimeout(), desc);
-    self[0] = new ClusterRanks(troupe, group, owns, List.copyOf(handles), exec);
-    return self[0];
+    long epoch = ids.get(0).spec().epoch();
+    RankGroupExecutor exec = new RankGroupExecutor(config, blocks, options.rankOptions().blockSize(),
+        List.<RankHandle>copyOf(handles), options.stepTimeout(), description + ", epoch " + epoch);
+    ranks = List.copyOf(handles);
+    return new RestartingRankExecutor.Generation(epoch, exec);
   }
 
-  /** The executor to give {@code LlmEngine}; closing it does not stop the ranks ({@link #close} does). */
-  public RankGroupExecutor executor() {
+  /**
+   * The executor to give {@code LlmEngine}; closing it does not stop the ranks ({@link #close} does). It stays
+   * the same object across gang restarts and reports {@link ModelExecutor#recovers()} when the group has a
+   * gang policy.
+   */
+  public ModelExecutor executor() {
     return executor;
+  }
+
+  /** The epoch of the ranks serving now (or of the generation that failed, while restarting; -1 when down). */
+  public long epoch() {
+    return executor.epoch();
+  }
+
+  /**
+   * Waits until the group serves, e.g. after a gang restart; returns its epoch at once if it serves already.
+   *
+   * @throws IllegalStateException when the group is down for good or still restarting after {@code timeout}
+   */
+  public long awaitServing(Duration timeout) {
+    return executor.awaitServing(timeout);
   }
 
   public List<RankHandle> handles() {
     return List.copyOf(ranks);
   }
 
-  /** Identities of the ranks, by linear index. */
+  /** Identities of the ranks of the current epoch, by linear index. */
   public List<RankIdentity> identities() {
     return ranks.stream().map(ClusterRankHandle::identity).toList();
   }
@@ -255,7 +290,7 @@ public final class ClusterRanks implements AutoCloseable {
     return ownsGroup;
   }
 
-  private void abortOthers(int failed, long stepId, RuntimeException error) {
+  private static void abortOthers(List<ClusterRankHandle> ranks, int failed, long stepId, RuntimeException error) {
     long epoch = ranks.get(failed).spec().epoch();
     String reason = ranks.get(failed).spec() + ": " + error.getMessage();
     for (int i = 0; i < ranks.size(); i++) {
@@ -272,7 +307,8 @@ public final class ClusterRanks implements AutoCloseable {
       return;
     }
     closed = true;
-    stop(troupe, ranks.stream().map(ClusterRankHandle::actor).toList(), ownsGroup ? group : null);
+    executor.close();
+    stop(troupe, actors, ownsGroup ? group : null);
   }
 
   private static void stop(Troupe troupe, List<ActorHandle<RankActor>> actors, PlacementGroupId ownGroup) {

@@ -158,6 +158,23 @@ public final class BlockManager {
     }
   }
 
+  /**
+   * Forgets every cached prefix, e.g. after the executor lost its KV memory (a rank group restarted). Unreferenced
+   * cached blocks become free; referenced ones stay with their sequences but are no longer shared.
+   */
+  public void forgetCachedPrefixes() {
+    for (int b = 0; b < refs.length; b++) {
+      if (tokensOf[b] != null) {
+        tokensOf[b] = null;
+        if (refs[b] == 0) {
+          evictable.remove(b);
+          free.add(b);
+        }
+      }
+    }
+    cached.clear();
+  }
+
   /** Referenced blocks, for invariants in tests. */
   public int referencedBlocks() {
     int n = 0;

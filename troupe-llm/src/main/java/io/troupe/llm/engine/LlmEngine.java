@@ -123,6 +123,11 @@ public final class LlmEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       failAll("model executor failed: " + e.getMessage());
       LOG.error("model executor failed; failing all requests", e);
+      if (executor.recovers()) { // e.g. a gang restart: later requests run on new ranks with empty KV memory
+        failure = null;
+        blocks.forgetCachedPrefixes();
+        publishMetrics();
+      }
       return false;
     }
     int promptTokens = 0;

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Threading: one {@link #execute} at a time (the engine's step thread).
  */
 public final class RankGroupExecutor implements ModelExecutor {
+  private static final int MAX_OTHERS = 3;
   private final ModelConfig config;
   private final int kvBlocks;
   private final int blockSize;
@@ -74,6 +75,7 @@ public final class RankGroupExecutor implements ModelExecutor {
     long deadline = System.nanoTime() + stepTimeout.toNanos();
     StepOutput result = null;
     RankFailureException first = null;
+    List<RankFailureException> all = new ArrayList<>();
     for (int i = 0; i < ranks.size(); i++) {
       try {
         StepOutput o = futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -84,23 +86,46 @@ public final class RankGroupExecutor implements ModelExecutor {
         Throwable c = e.getCause();
         RankFailureException f = new RankFailureException(ranks.get(i).spec() + " failed in step " + b.stepId()
             + ": " + c.getMessage(), c);
+        all.add(f);
         first = pick(first, f, c);
       } catch (TimeoutException e) {
-        first = pick(first, new RankFailureException(ranks.get(i).spec() + " missed the step deadline of "
-            + stepTimeout), null);
+        RankFailureException f = new RankFailureException(ranks.get(i).spec() + " missed the step deadline of "
+            + stepTimeout);
+        all.add(f);
+        first = pick(first, f, null);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         first = pick(first, new RankFailureException("interrupted waiting for " + ranks.get(i).spec()), null);
       }
     }
     if (first != null) {
-      down = first.getMessage();
-      throw first;
+      RankFailureException e = withOthers(first, all);
+      down = e.getMessage();
+      throw e;
     }
     if (result == null) {
       throw new RankFailureException("no rank returned logits for step " + b.stepId());
     }
     return result;
+  }
+
+  /**
+   * The chosen failure, naming the other failed ranks too (up to {@value #MAX_OTHERS}): when a node dies and the
+   * runtime stops the whole gang, every rank's call fails and the one listed first need not be the lost one.
+   */
+  private static RankFailureException withOthers(RankFailureException first, List<RankFailureException> all) {
+    List<String> others = new ArrayList<>();
+    for (RankFailureException f : all) {
+      if (f != first && others.size() < MAX_OTHERS) {
+        String m = f.getMessage();
+        others.add(m.length() > 400 ? m.substring(0, 400) + "…" : m);
+      }
+    }
+    if (others.isEmpty()) {
+      return first;
+    }
+    return new RankFailureException(first.getMessage() + " [also failed: " + String.join("; ", others) + "]",
+        first.getCause());
   }
 
   /** Prefers the root cause over the peers that merely saw a broken all-reduce. */

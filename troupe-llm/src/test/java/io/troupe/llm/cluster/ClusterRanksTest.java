@@ -127,6 +127,30 @@ class ClusterRanksTest {
     }
   }
 
+  @Test
+  void aRankKilledOnPurposeIsNotRestartedEvenWithAGangPolicy() {
+    ClusterRanks.Options o = options(2, 1, PlacementStrategy.STRICT_SPREAD)
+        .gang(new io.troupe.runtime.api.GangPolicy(2, Duration.ZERO, Duration.ZERO)).build();
+    try (ClusterRanks ranks = ClusterRanks.launch(troupe, model, o);
+         LlmEngine e = Generations.engine(ranks.executor())) {
+      RankIdentity victim = ranks.identities().get(1);
+      troupe.kill(new ActorId(victim.actorId())).join();
+      var finished = new ConcurrentHashMap<String, GenerationEvent.Finished>();
+      e.submit(new GenerationRequest("a", new int[] {1, 2, 3}, SamplingParams.greedy(5)), ev -> {
+        if (ev instanceof GenerationEvent.Finished f) {
+          finished.put(f.requestId(), f);
+        }
+      });
+      e.runUntilIdle();
+      assertThat(finished.get("a").reason()).isEqualTo(FinishReason.ERROR);
+      assertThat(finished.get("a").detail()).contains(victim.actorName());
+      // troupe.kill stops an actor on purpose: the gang does not restart, and the recovery says so at once.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ranks.awaitServing(Duration.ofSeconds(20)))
+          .hasMessageContaining("is DEAD").hasMessageContaining("epoch did not move");
+      assertThat(ranks.epoch()).isEqualTo(-1);
+    }
+  }
+
   /** The nested-reservation scenario: an engine inside a replica that already holds the GPUs. */
   @Nested
   class InsideAReservation {

@@ -30,35 +30,40 @@ final class Generations {
   /** Two prompts (4 and 10 tokens), 6 greedy tokens each; fails unless both finish by length. */
   static List<List<Integer>> greedy(ModelExecutor ex) {
     try (LlmEngine e = engine(ex)) {
-      int n = 2;
-      var finished = new ConcurrentHashMap<String, GenerationEvent.Finished>();
-      for (int i = 0; i < n; i++) {
-        int[] p = new int[4 + 6 * i];
-        for (int j = 0; j < p.length; j++) {
-          p[j] = 1 + (j * 37 + i * 11) % 500;
-        }
-        e.submit(new GenerationRequest("r" + i, p, SamplingParams.builder().maxTokens(6).ignoreEos(true).build()),
-            ev -> {
-              if (ev instanceof GenerationEvent.Finished f) {
-                finished.put(f.requestId(), f);
-              }
-            });
-      }
-      e.runUntilIdle();
-      List<List<Integer>> out = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        var f = finished.get("r" + i);
-        if (f == null || f.reason() != FinishReason.LENGTH) {
-          throw new AssertionError("request r" + i + " did not finish by length: "
-              + (f == null ? "no finish event" : f.reason() + " " + f.detail()));
-        }
-        List<Integer> toks = new ArrayList<>();
-        for (int t : f.outputTokens()) {
-          toks.add(t);
-        }
-        out.add(toks);
-      }
-      return out;
+      return greedy(e);
     }
+  }
+
+  /** The same on an engine that stays open (it must be idle). */
+  static List<List<Integer>> greedy(LlmEngine e) {
+    int n = 2;
+    var finished = new ConcurrentHashMap<String, GenerationEvent.Finished>();
+    for (int i = 0; i < n; i++) {
+      int[] p = new int[4 + 6 * i];
+      for (int j = 0; j < p.length; j++) {
+        p[j] = 1 + (j * 37 + i * 11) % 500;
+      }
+      e.submit(new GenerationRequest("r" + i, p, SamplingParams.builder().maxTokens(6).ignoreEos(true).build()),
+          ev -> {
+            if (ev instanceof GenerationEvent.Finished f) {
+              finished.put(f.requestId(), f);
+            }
+          });
+    }
+    e.runUntilIdle();
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      var f = finished.get("r" + i);
+      if (f == null || f.reason() != FinishReason.LENGTH) {
+        throw new AssertionError("request r" + i + " did not finish by length: "
+            + (f == null ? "no finish event" : f.reason() + " " + f.detail()));
+      }
+      List<Integer> toks = new ArrayList<>();
+      for (int t : f.outputTokens()) {
+        toks.add(t);
+      }
+      out.add(toks);
+    }
+    return out;
   }
 }

@@ -40,6 +40,23 @@ class BlockManagerTest {
   }
 
   @Test
+  void forgettingCachedPrefixesFreesUnreferencedBlocksAndUnsharesTheRest() {
+    BlockManager m = new BlockManager(4, 2, true);
+    int[] a = {1, 2, 3, 4, 5};
+    int b0 = m.allocate();
+    int b1 = m.allocate();
+    long h0 = m.commitFull(b0, 0, a, 0);
+    m.commitFull(b1, h0, a, 2);
+    m.release(b0); // b0 cached and unreferenced, b1 cached and still held
+    m.forgetCachedPrefixes();
+    assertThat(m.matchPrefix(a, 4)).isEmpty();
+    assertThat(m.availableBlocks()).isEqualTo(3);
+    m.release(b1);
+    assertThat(m.availableBlocks()).isEqualTo(4);
+    assertThat(m.matchPrefix(a, 4)).isEmpty();
+  }
+
+  @Test
   void releasingTooOftenIsABug() {
     BlockManager m = new BlockManager(2, 2, false);
     int b = m.allocate();
