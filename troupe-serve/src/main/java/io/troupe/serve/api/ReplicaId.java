@@ -13,6 +13,15 @@ public record ReplicaId(DeploymentId deployment, String unique) implements Compa
     Objects.requireNonNull(unique, "unique");
   }
 
+  /** Parses {@link #toString()}'s form {@code app#deployment#unique}; throws for anything else. */
+  public static ReplicaId parse(String s) {
+    String[] parts = s.split("#", -1);
+    if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+      throw new IllegalArgumentException("not a replica id (app#deployment#unique): " + s);
+    }
+    return new ReplicaId(new DeploymentId(parts[0], parts[1]), parts[2]);
+  }
+
   @Override
   public int compareTo(ReplicaId o) {
     int c = deployment.compareTo(o.deployment);
