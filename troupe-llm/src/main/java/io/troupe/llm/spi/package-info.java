@@ -14,6 +14,8 @@
  *   <li>builds {@code io.troupe.llm.parallel.RankGroupExecutor} from the handles and gives it to the engine.</li>
  * </ol>
  * Any rank failure fails the step with {@link io.troupe.llm.spi.RankFailureException}; the engine then
- * finishes every in-flight request with {@code FinishReason.ERROR} and the message naming the rank.
+ * finishes every in-flight request with {@code FinishReason.ERROR} and the message naming the rank. An
+ * executor whose group restarts (a gang restart at a new epoch) reports
+ * {@link io.troupe.llm.spi.ModelExecutor#recovers()}, and the engine keeps admitting requests after the failure.
  */
 package io.troupe.llm.spi;

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Rank actors on an embedded 2-worker cluster (real loopback transport between nodes): TP=2 spread over
  * both workers (all-reduce over the network) and PP=2 packed on one worker (activations in-JVM) give the
- * same greedy tokens as one rank; a killed rank fails in-flight requests with an error naming it. Outside
+ * same greedy tokens as one rank; a killed rank fails in-flight requests with an error naming it (and, being
+ * stopped on purpose, is not restarted even with a gang policy: see {@link GangRestartTest} for a real gang
+ * restart). Outside
  * any reservation the launcher creates its own group and removes it on close; inside one ({@link
  * InsideAReservation}) it uses the enclosing group's bundles and creates none. One cluster for all.
  */

@@ -34,11 +34,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gang restart of a TP=2 rank group on an embedded 3-worker cluster (one worker spare; real loopback transport
+ * Gang restarts of a TP=2 rank group on an embedded 4-worker cluster (two workers spare; real loopback transport
  * between nodes): the worker holding rank 1 leaves abruptly mid-generation. In-flight requests fail naming the
  * rank, requests during the restart fail fast with "rank group restarting (epoch 0 → 1)", the runtime re-reserves
  * bundle 1 on the spare worker and recreates both ranks at epoch 1, and the same engine then produces the same
- * greedy tokens as one rank (its prefix cache was dropped: the new ranks' KV memory is empty).
+ * greedy tokens as one rank (its prefix cache was dropped: the new ranks' KV memory is empty). Then the worker
+ * of rank 0 leaves while the engine is idle: the next request fails (the new ranks refuse a step of the old epoch),
+ * and the group serves again at epoch 2.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GangRestartTest {
@@ -53,7 +55,7 @@ class GangRestartTest {
     model = tmp.resolve("tiny");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
     reference = Generations.greedy(SingleRankExecutor.load(model, Generations.rankOptions()));
-    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(3).cpusPerNode(4).gpusPerWorker(1)
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(4).cpusPerNode(4).gpusPerWorker(1)
         .failureDetection(Duration.ofSeconds(2)).dashboard(false).build());
     troupe = cluster.troupe();
   }
@@ -124,6 +126,21 @@ class GangRestartTest {
       assertThat(Generations.greedy(e)).as("the same engine, on the ranks of epoch " + epoch1).isEqualTo(reference);
       System.out.printf("gang restart: node close() took %d ms, in-flight failed after %d ms, serving at epoch %d after %d ms, "
           + "first generation after restart %d ms%n", closeMs, failMs, epoch1, backMs, millisSince(t1));
+
+      // A second restart while the engine is idle: noticed by the next step, which fails; then epoch 2 serves.
+      TroupeNode rank0Node = worker(after.get(0).nodeId());
+      long t2 = System.nanoTime();
+      rank0Node.close();
+      e.submit(new GenerationRequest("d", new int[] {4, 5, 6}, SamplingParams.greedy(5)), record(finished));
+      e.runUntilIdle();
+      assertThat(finished.get("d").reason()).isEqualTo(FinishReason.ERROR);
+      assertThat(finished.get("d").detail()).contains("epoch=" + epoch1);
+      assertThat(ranks.awaitServing(Duration.ofSeconds(45))).isEqualTo(epoch1 + 1);
+      assertThat(ranks.identities()).extracting(RankIdentity::nodeId).doesNotHaveDuplicates()
+          .doesNotContain(victim.nodeId(), after.get(0).nodeId());
+      assertThat(Generations.greedy(e)).isEqualTo(reference);
+      System.out.printf("idle gang restart: serving at epoch %d after %d ms (first request: %s)%n", epoch1 + 1,
+          millisSince(t2), finished.get("d").detail());
     }
   }
 
