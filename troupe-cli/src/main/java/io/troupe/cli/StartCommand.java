@@ -86,6 +86,11 @@ public final class StartCommand implements Callable<Integer> {
   @Option(names = "--join-timeout", paramLabel = "DURATION", description = "How long a worker tries to join the head (default: 20s).")
   String joinTimeout;
 
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Head only: persist the control state "
+      + "(actors, placement groups, known nodes) here; a head restarted with the same directory rejoins the "
+      + "surviving nodes and recovers it (default: in memory only).")
+  String stateDir;
+
   @Option(names = "--block", description = "Run the node in the foreground until it stops (Ctrl-C stops it).")
   boolean block;
 
@@ -183,6 +188,12 @@ public final class StartCommand implements Callable<Integer> {
     }
     if (joinTimeout != null) {
       b.joinTimeout(parse("--join-timeout", joinTimeout, OptionParsers::parseDuration));
+    }
+    if (stateDir != null) {
+      if (!head) {
+        throw usage("--state-dir is for the head only (workers keep no control state)");
+      }
+      b.stateDir(java.nio.file.Path.of(stateDir).toAbsolutePath());
     }
     extraClasspath(); // validates
     return b.build();

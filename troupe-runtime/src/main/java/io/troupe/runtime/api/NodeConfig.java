@@ -26,6 +26,9 @@ import java.util.Objects;
  * @param joinTimeout how long a worker tries to join before giving up; default 20 s
  * @param failureDetection how long a silent node stays "unreachable" before it is declared dead;
  *     default 10 s (tests use less)
+ * @param stateDir head only: directory where the control state (actors, placement groups, known
+ *     nodes) is persisted; a head restarted with the same directory rejoins the surviving nodes and
+ *     recovers it. Null (default) keeps it in memory only.
  */
 public record NodeConfig(
     boolean head,
@@ -42,7 +45,8 @@ public record NodeConfig(
     Map<String, Double> resources,
     Map<String, String> labels,
     Duration joinTimeout,
-    Duration failureDetection) {
+    Duration failureDetection,
+    java.nio.file.Path stateDir) {
 
   public static final int DEFAULT_HEAD_PORT = 6380;
   public static final int DEFAULT_DASHBOARD_PORT = 8265;
@@ -77,6 +81,7 @@ public record NodeConfig(
     b.labels = labels;
     b.joinTimeout = joinTimeout;
     b.failureDetection = failureDetection;
+    b.stateDir = stateDir;
     return b;
   }
 
@@ -97,6 +102,7 @@ public record NodeConfig(
     private Map<String, String> labels = Map.of();
     private Duration joinTimeout = Duration.ofSeconds(20);
     private Duration failureDetection = Duration.ofSeconds(10);
+    private java.nio.file.Path stateDir;
 
     public Builder head(boolean v) { head = v; return this; }
     public Builder host(String v) { host = v; return this; }
@@ -113,11 +119,12 @@ public record NodeConfig(
     public Builder labels(Map<String, String> v) { labels = v; return this; }
     public Builder joinTimeout(Duration v) { joinTimeout = v; return this; }
     public Builder failureDetection(Duration v) { failureDetection = v; return this; }
+    public Builder stateDir(java.nio.file.Path v) { stateDir = v; return this; }
 
     public NodeConfig build() {
       int p = port != null ? port : (head ? DEFAULT_HEAD_PORT : 0);
       return new NodeConfig(head, host, p, headAddress, dashboardHost, dashboardPort, dashboardToken,
-          numCpus, numGpus, gpuIds, memoryBytes, resources, labels, joinTimeout, failureDetection);
+          numCpus, numGpus, gpuIds, memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir);
     }
   }
 }

@@ -15,7 +15,9 @@ import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.PlacementGroupInfo;
 import io.troupe.runtime.api.PlacementGroupState;
 import io.troupe.runtime.api.ResourceSet;
+import io.troupe.runtime.control.ControlStore;
 import io.troupe.runtime.control.GroupPlacer;
+import io.troupe.runtime.placement.HeldBundle;
 import io.troupe.runtime.placement.ActorPlacement;
 import io.troupe.runtime.placement.BundleAgentClient;
 import io.troupe.runtime.placement.BundleReply;
@@ -67,37 +69,70 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   private record GroupTick() implements ControlCommand.Local {}
 
+  private final ControlStore store;
+  private final Map<NodeId, List<HeldBundle>> heldByNode = new HashMap<>();
+  private final List<ControlCommand> deferred = new java.util.ArrayList<>();
+  private boolean recovering;
+  private Instant recoveryDeadline;
+  /** Node addresses the previous head knew (persisted), read once at start. */
+  private java.util.Set<String> knownAtStart = java.util.Set.of();
+
   private final Map<NodeId, ActorRef<AgentCommand>> agents = new HashMap<>();
   private final Map<Address, NodeId> byAddress = new HashMap<>();
   private final ControlService service;
   private final PlacementGroupManager groups;
 
   static Behavior<ControlCommand> create() {
+    return create(ControlStore.inMemory(), Duration.ZERO);
+  }
+
+  /**
+   * @param store durable control state; when it holds a previous head's state, the service first
+   *     waits up to {@code recoveryGrace} for node agents to re-register, then recovers
+   */
+  static Behavior<ControlCommand> create(ControlStore store, Duration recoveryGrace) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), Duration.ofSeconds(1));
       timers.startTimerWithFixedDelay(new GroupTick(), Duration.ofMillis(200));
       ActorRef<ClusterEvent.MemberEvent> adapter = ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(adapter, ClusterEvent.MemberEvent.class));
-      return new ControlServiceActor(ctx);
+      return new ControlServiceActor(ctx, store, recoveryGrace);
     }));
   }
 
-  private ControlServiceActor(ActorContext<ControlCommand> ctx) {
+  private ControlServiceActor(ActorContext<ControlCommand> ctx, ControlStore store, Duration recoveryGrace) {
     super(ctx);
+    this.store = store;
     this.service = new ControlService(new Effects(), new ActorSchedulingPolicy(RandomGenerator.getDefault()));
     ActorRef<ControlCommand> self = ctx.getSelf();
     this.groups = new PlacementGroupManager(PlacementConfig.DEFAULTS, new Agents(ctx.getSystem()),
-        PlacementGroupStore.inMemory(), new Listener(self), InstantSource.system(), RandomGenerator.getDefault(),
+        store.groups(), new Listener(self), InstantSource.system(), RandomGenerator.getDefault(),
         task -> self.tell(new RunOnOwner(task)));
     service.setGroupPlacer(new Placer());
+    service.setStore(store);
+    if (store.hasState()) {
+      knownAtStart = store.loadNodeAddresses();
+      recovering = true;
+      recoveryDeadline = Instant.now().plus(recoveryGrace);
+      ctx.getLog().info("control state of a previous head found: waiting up to {} for nodes to re-register",
+          recoveryGrace);
+    }
     ctx.getLog().info("control service started on {}", ctx.getSystem().address());
   }
 
   @Override
   public Receive<ControlCommand> createReceive() {
     return newReceiveBuilder()
+        .onMessage(ControlCommand.class, m -> recovering && deferrable(m), m -> {
+          deferred.add(m);
+          return this;
+        })
         .onMessage(ControlCommand.RegisterNode.class, this::onRegister)
         .onMessage(ControlCommand.ResourceReport.class, m -> {
+          if (!agents.containsKey(m.nodeId()) && m.agent() != null) {
+            m.agent().tell(new AgentCommand.ReRegister()); // e.g. this head restarted
+            return this;
+          }
           service.resourceReport(m.nodeId(), m.available(), m.hosted());
           if (agents.containsKey(m.nodeId())) {
             groups.onNodeUsage(m.nodeId(), m.usedOutsideGroups());
@@ -194,19 +229,56 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           return this;
         })
         .onMessage(Tick.class, m -> {
+          if (recovering && Instant.now().isAfter(recoveryDeadline)) {
+            finishRecovery();
+          }
           service.tick();
           return this;
         })
         .build();
   }
 
+  private static boolean deferrable(ControlCommand m) {
+    return m instanceof ControlCommand.CreateActor || m instanceof ControlCommand.LookupActor
+        || m instanceof ControlCommand.KillActor || m instanceof ControlCommand.CreateGroup
+        || m instanceof ControlCommand.RemoveGroup || m instanceof ControlCommand.GetGroup
+        || m instanceof ControlCommand.ListGroups || m instanceof ControlCommand.WaitGroupReady;
+  }
+
+  /** Every known node re-registered, or the grace period passed: take the persisted state back. */
+  private void finishRecovery() {
+    recovering = false;
+    try {
+      groups.recover(store.groups().loadAll(), new HashMap<>(heldByNode));
+      service.recover(store.loadActors());
+    } catch (RuntimeException e) {
+      getContext().getLog().error("recovery of the control state failed", e);
+    }
+    getContext().getLog().info("control state recovered; {} nodes re-registered", heldByNode.size());
+    deferred.forEach(getContext().getSelf()::tell);
+    deferred.clear();
+  }
+
   private Behavior<ControlCommand> onRegister(ControlCommand.RegisterNode m) {
+    heldByNode.put(m.nodeId(), m.bundles());
     agents.put(m.nodeId(), m.agent());
     byAddress.put(m.agent().path().address(), m.nodeId());
     service.registerNode(m.nodeId(), m.address(), m.head(), m.labels(), m.total(), m.gpuIds(), m.available(),
         m.hosted());
     groups.onNodeAdded(m.nodeId(), m.total(), m.labels());
+    if (!recovering) {
+      groups.reconcileNode(m.nodeId(), m.bundles());
+    }
     m.agent().tell(new AgentCommand.Registered(m.nodeId()));
+    try {
+      store.saveNodeAddresses(agents.values().stream().map(this::hostPort)
+          .collect(java.util.stream.Collectors.toSet()));
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("cannot persist node addresses: {}", e.getMessage());
+    }
+    if (recovering && heldByNode.keySet().size() >= 1 && registeredAllKnown()) {
+      finishRecovery();
+    }
     return this;
   }
 
@@ -247,6 +319,27 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
       }
     }
     return this;
+  }
+
+  private boolean registeredAllKnown() {
+    java.util.Set<String> known = knownAtStart;
+    java.util.Set<String> now = new java.util.HashSet<>();
+    agents.values().forEach(a -> now.add(hostPort(a)));
+    return !known.isEmpty() && now.containsAll(known.stream().filter(k -> !isSelf(k)).toList());
+  }
+
+  /** {@code host:port} of the node an agent lives on (the local one has no host in its path). */
+  private String hostPort(ActorRef<?> agent) {
+    Address ad = agent.path().address();
+    if (ad.host().isEmpty()) {
+      ad = getContext().getSystem().address();
+    }
+    return ad.host().get() + ":" + ad.port().get();
+  }
+
+  private boolean isSelf(String address) {
+    Address self = getContext().getSystem().address();
+    return address.equals(self.host().get() + ":" + self.port().get());
   }
 
   private final class Effects implements ControlEffects {

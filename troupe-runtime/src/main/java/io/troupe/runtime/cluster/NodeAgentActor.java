@@ -47,7 +47,7 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
   static Behavior<AgentCommand> create(Setup setup) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new RegisterTick(), Duration.ZERO, Duration.ofSeconds(1));
-      timers.startTimerWithFixedDelay(new ReportTick(), Duration.ofSeconds(5));
+      timers.startTimerWithFixedDelay(new ReportTick(), Duration.ofSeconds(2));
       return new NodeAgentActor(ctx, setup);
     }));
   }
@@ -61,7 +61,8 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
       @Override
       public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
           List<HeldBundle> bundles) {
-        control.tell(new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles));
+        control.tell(new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles,
+            ctx.getSelf()));
       }
 
       @Override
@@ -84,7 +85,8 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
           if (!registered) {
             var r = setup.registration();
             setup.control().tell(new ControlCommand.RegisterNode(r.nodeId(), r.address(), r.head(), r.labels(),
-                r.total(), r.gpuIds(), agent.ledger().available(), agent.hostedKeys(), getContext().getSelf()));
+                r.total(), r.gpuIds(), agent.ledger().available(), agent.hostedKeys(), agent.heldBundles(),
+                getContext().getSelf()));
           }
           return this;
         })
@@ -93,6 +95,10 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
             registered = true;
             setup.onRegistered().run();
           }
+          return this;
+        })
+        .onMessage(AgentCommand.ReRegister.class, m -> {
+          registered = false; // the next RegisterTick registers again
           return this;
         })
         .onMessage(ReportTick.class, m -> {

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.helidon.webserver.http.HttpRouting;
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeConfig;
+import io.troupe.runtime.control.ControlStore;
+import io.troupe.runtime.control.FileControlStore;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.Troupe;
@@ -125,8 +127,24 @@ public final class NodeProcess implements TroupeNode {
     Cluster cluster = Cluster.get(system);
     var self = cluster.selfMember().address();
     address = self.host().get() + ":" + self.port().get();
+    ControlStore store = config.head() && config.stateDir() != null ? new FileControlStore(config.stateDir())
+        : ControlStore.inMemory();
     if (config.head()) {
-      cluster.manager().tell(Join.create(self));
+      // A restarted head first tries the nodes its predecessor knew (they may still form the cluster);
+      // as the first seed it forms a new cluster by itself when none of them answers.
+      List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
+      seeds.add(self);
+      for (String known : store.loadNodeAddresses()) {
+        if (!known.equals(address)) {
+          seeds.add(AddressFromURIString.parse("pekko://" + SYSTEM_NAME + "@" + known));
+        }
+      }
+      if (seeds.size() == 1) {
+        cluster.manager().tell(Join.create(self));
+      } else {
+        log.info("rejoining the nodes a previous head knew: {}", seeds.subList(1, seeds.size()));
+        cluster.manager().tell(new JoinSeedNodes(seeds));
+      }
     } else {
       cluster.manager().tell(new JoinSeedNodes(List.of(
           AddressFromURIString.parse("pekko://" + SYSTEM_NAME + "@" + config.headAddress()))));
@@ -141,7 +159,11 @@ public final class NodeProcess implements TroupeNode {
       parkMillis(20);
     }
     ActorRef<ControlCommand> control = ClusterSingleton.get(system).init(
-        SingletonActor.of(ControlServiceActor.create(), "control")
+        // A failure inside the control service restarts it (with back-off) instead of leaving the
+        // cluster without one; it then recovers from its store and the agents re-register.
+        SingletonActor.of(Behaviors.supervise(ControlServiceActor.create(store, config.failureDetection().plusSeconds(6)))
+                .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
+                    Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "control")
             .withSettings(ClusterSingletonSettings.create(system).withRole("head")));
 
     CompletableFuture<Void> registered = new CompletableFuture<>();
@@ -186,7 +208,7 @@ public final class NodeProcess implements TroupeNode {
 
     ResourceLedger ledger = new ResourceLedger(detected.total(), detected.gpuIds());
     ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
-        config.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), null);
+        config.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), List.of(), null);
     agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
         effects -> new NodeAgent(nodeId, ledger, effects, () -> client), registration, control, router,
         agent::set, () -> registered.complete(null))), "agent", Props.empty()));

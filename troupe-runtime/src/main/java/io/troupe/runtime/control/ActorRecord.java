@@ -17,6 +17,8 @@ final class ActorRecord {
   String deathCause;
   String pendingReason;
   boolean infeasible;
+  /** The bundle of its group it runs in, once placed; -1 otherwise. */
+  int bundleIndex = -1;
   /** A node that refused this actor for lack of room; skipped until that node reports again. */
   NodeId refusedBy;
   /** The group the actor runs in (InPlacementGroup strategy), else null. */
@@ -39,6 +41,10 @@ final class ActorRecord {
 
   boolean waitingForNode() {
     return (state == ActorState.PENDING_CREATION || state == ActorState.RESTARTING) && nodeId == null;
+  }
+
+  ActorSnapshot snapshot() {
+    return new ActorSnapshot(spec, seq, state, nodeId, incarnation, numRestarts, deathCause, bundleIndex);
   }
 
   ActorInfo info() {

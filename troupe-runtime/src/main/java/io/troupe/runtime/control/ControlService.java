@@ -39,6 +39,7 @@ public final class ControlService {
   private final ControlEffects effects;
   private final ActorSchedulingPolicy policy;
   private GroupPlacer groups = GroupPlacer.NONE;
+  private ControlStore store = ControlStore.inMemory();
   private final Map<NodeId, NodeRecord> nodes = new LinkedHashMap<>();
   private final Map<ActorId, ActorRecord> actors = new LinkedHashMap<>();
   private final Map<String, ActorId> names = new HashMap<>();
@@ -49,6 +50,65 @@ public final class ControlService {
   public ControlService(ControlEffects effects, ActorSchedulingPolicy policy) {
     this.effects = effects;
     this.policy = policy;
+  }
+
+  /** Where actor records are persisted (set once by the owner before use). */
+  public void setStore(ControlStore store) {
+    this.store = store;
+  }
+
+  private void persist(ActorRecord a) {
+    try {
+      store.saveActor(a.snapshot());
+    } catch (RuntimeException e) {
+      log.error("cannot persist actor {}: {}", a.spec.id(), e.getMessage());
+    }
+  }
+
+  /**
+   * After a head restart: takes back the persisted actors. One that a live node reports hosting at
+   * its incarnation is adopted as ALIVE (not restarted); a group actor's share of its bundle is
+   * re-taken; the rest restart (or die) as if their node had died while the head was away.
+   */
+  public void recover(List<ActorSnapshot> snapshots) {
+    for (ActorSnapshot s : snapshots) {
+      if (actors.containsKey(s.spec().id())) {
+        continue;
+      }
+      ActorRecord a = new ActorRecord(s.spec(), s.seq());
+      seq = Math.max(seq, s.seq() + 1);
+      a.state = s.state();
+      a.incarnation = s.incarnation();
+      a.numRestarts = s.numRestarts();
+      a.deathCause = s.deathCause();
+      a.bundleIndex = s.bundleIndex();
+      actors.put(a.spec.id(), a);
+      if (a.state == ActorState.DEAD) {
+        continue;
+      }
+      String name = a.spec.options().name();
+      if (name != null) {
+        names.put(name, a.spec.id());
+      }
+      NodeRecord n = s.nodeId() == null ? null : nodes.get(s.nodeId());
+      boolean hosted = n != null && n.alive && n.hosted.contains(a.key());
+      if (hosted) {
+        a.state = ActorState.ALIVE;
+        a.nodeId = s.nodeId();
+        if (a.group != null && a.bundleIndex >= 0) {
+          groups.place(a.spec.id(), a.group, OptionalInt.of(a.bundleIndex), a.spec.options().resources(), a.spec);
+        }
+        effects.actorChanged(a.info(), a.incarnation);
+      } else if (a.group != null && groups.isGang(a.group)) {
+        awaitGang(a, "not found on any node after the head restarted");
+      } else {
+        a.nodeId = null;
+        restartOrDie(a, "not found on any node after the head restarted");
+      }
+      persist(a);
+    }
+    log.info("recovered {} actors from the control store", snapshots.size());
+    schedule();
   }
 
   /** Connects the placement-group manager (set once by the owner before use). */
@@ -125,6 +185,7 @@ public final class ControlService {
     a.nodeId = null;
     a.incarnation++;
     a.pendingReason = "gang restart of " + a.group + " after: " + cause;
+    persist(a);
     effects.actorChanged(a.info(), a.incarnation);
   }
 
@@ -167,7 +228,9 @@ public final class ControlService {
     a.nodeId = node;
     a.numRestarts++;
     a.pendingReason = "gang restart at epoch " + epoch + ": starting on node " + node;
+    a.bundleIndex = bundleIndex;
     waiting.remove(a.seq);
+    persist(a);
     effects.startActor(node, a.spec, a.incarnation, groups.physical(a.group, bundleIndex), epoch, allocation);
   }
 
@@ -190,6 +253,7 @@ public final class ControlService {
     ActorRecord a = new ActorRecord(spec, seq++);
     actors.put(spec.id(), a);
     waiting.put(a.seq, a);
+    persist(a);
     if (name != null) {
       names.put(name, spec.id());
     }
@@ -226,6 +290,7 @@ public final class ControlService {
     }
     a.state = ActorState.ALIVE;
     a.pendingReason = null;
+    persist(a);
     effects.actorChanged(a.info(), a.incarnation);
   }
 
@@ -286,6 +351,7 @@ public final class ControlService {
       a.nodeId = null;
       a.pendingReason = "restarting after: " + cause;
       waiting.put(a.seq, a);
+      persist(a);
       effects.actorChanged(a.info(), a.incarnation);
     } else {
       die(a, max == 0 ? cause : cause + " (restarts exhausted: " + a.numRestarts + " of " + max + ")");
@@ -296,6 +362,7 @@ public final class ControlService {
     a.state = ActorState.DEAD;
     a.deathCause = cause;
     waiting.remove(a.seq);
+    persist(a);
     String name = a.spec.options().name();
     if (name != null && a.spec.id().equals(names.get(name))) {
       names.remove(name);
@@ -347,6 +414,7 @@ public final class ControlService {
           a.pendingReason = "starting on node " + p.nodeId();
           n.inflight.put(a.key(), demand);
           waiting.remove(a.seq);
+          persist(a);
           views.put(n.id, n.view());
           effects.startActor(n.id, a.spec, a.incarnation, null, 0, null);
         }
@@ -373,7 +441,9 @@ public final class ControlService {
         a.nodeId = placed.node();
         a.infeasible = false;
         a.pendingReason = "starting in bundle " + placed.bundleIndex() + " of " + g.group() + " on node " + placed.node();
+        a.bundleIndex = placed.bundleIndex();
         waiting.remove(a.seq);
+        persist(a);
         effects.startActor(placed.node(), a.spec, a.incarnation, groups.physical(g.group(), placed.bundleIndex()),
             placed.epoch(), placed.allocation());
       }

@@ -174,6 +174,11 @@ public final class NodeAgent {
     effects.report(ledger.available(), usedOutsideGroups(), hostedKeys(), bundles.report());
   }
 
+  /** Bundles held here, for (re-)registration. */
+  public List<HeldBundle> heldBundles() {
+    return bundles.report();
+  }
+
   /** What actors outside placement groups hold: total less free less reserved bundles. */
   public ResourceSet usedOutsideGroups() {
     ResourceSet used = ledger.total().minusSaturating(ledger.available());

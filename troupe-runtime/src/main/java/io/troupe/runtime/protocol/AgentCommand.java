@@ -18,6 +18,9 @@ public sealed interface AgentCommand {
   /** The control service accepted the registration. */
   record Registered(NodeId nodeId) implements AgentCommand, CborMessage {}
 
+  /** The control service does not know this node (it restarted): register again, with what is held. */
+  record ReRegister() implements AgentCommand, CborMessage {}
+
   /**
    * Allocate the actor's resources here and construct it. For an actor in a placement group,
    * {@code group}/{@code bundleIndex} name the bundle it draws from (for a nested group: the root

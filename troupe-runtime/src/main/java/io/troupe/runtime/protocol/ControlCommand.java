@@ -22,7 +22,7 @@ public sealed interface ControlCommand {
 
   /** A node agent announces itself; repeated after a control-service fail-over. */
   record RegisterNode(NodeId nodeId, String address, boolean head, Map<String, String> labels,
-      ResourceSet total, List<String> gpuIds, ResourceSet available, Set<String> hosted,
+      ResourceSet total, List<String> gpuIds, ResourceSet available, Set<String> hosted, List<HeldBundle> bundles,
       ActorRef<AgentCommand> agent) implements ControlCommand, CborMessage {}
 
   /**
@@ -30,7 +30,7 @@ public sealed interface ControlCommand {
    * the actor incarnations it hosts and the bundles it holds.
    */
   record ResourceReport(NodeId nodeId, ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
-      List<HeldBundle> bundles) implements ControlCommand, CborMessage {}
+      List<HeldBundle> bundles, ActorRef<AgentCommand> agent) implements ControlCommand, CborMessage {}
 
   record CreateGroup(PlacementGroupSpec spec, ActorRef<Reply.GroupCreated> replyTo) implements ControlCommand, CborMessage {}
 

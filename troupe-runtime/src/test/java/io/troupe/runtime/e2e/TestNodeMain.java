@@ -28,6 +28,9 @@ public final class TestNodeMain {
         .numGpus(Integer.parseInt(kv.getOrDefault("gpus", "0")))
         .memoryBytes(1L << 30)
         .failureDetection(Duration.ofMillis(Long.parseLong(kv.getOrDefault("fd", "5000"))));
+    if (kv.containsKey("state")) {
+      b.stateDir(java.nio.file.Path.of(kv.get("state")));
+    }
     if (kv.containsKey("label")) {
       String[] l = kv.get("label").split(":", 2);
       b.labels(Map.of(l[0], l[1]));
