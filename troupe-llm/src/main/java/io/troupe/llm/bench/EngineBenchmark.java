@@ -64,7 +64,7 @@ public final class EngineBenchmark {
           case "--prompt" -> prompt = Integer.parseInt(args[++i]);
           case "--decode" -> decode = Integer.parseInt(args[++i]);
           case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-          case "--dtype" -> dtype = DType.parse(args[++i]);
+          case "--dtype" -> dtype = DType.parse(args[++i].toUpperCase(Locale.ROOT));
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
