@@ -1,0 +1,12 @@
+package io.troupe.serve.autoscaling;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A policy's memory between decisions: since when it has wanted more (or fewer) replicas than the
+ * current target. Immutable; the controller keeps it per deployment.
+ */
+public record AutoscalingState(Optional<Instant> upscaleWantedSince, Optional<Instant> downscaleWantedSince) {
+  public static final AutoscalingState INITIAL = new AutoscalingState(Optional.empty(), Optional.empty());
+}
