@@ -12,6 +12,12 @@ import io.troupe.serve.config.DeploymentOverride;
 import io.troupe.serve.config.ServeConfig;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import io.troupe.serve.autoscaling.AutoscalingContext;
+import io.troupe.serve.autoscaling.AutoscalingDecision;
+import io.troupe.serve.autoscaling.AutoscalingPolicy;
+import io.troupe.serve.autoscaling.AutoscalingState;
+import io.troupe.serve.autoscaling.OngoingRequestsPolicy;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +28,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The serve controller's logic (Ray Serve's {@code ServeController}), free of Pekko: applications by
- * name, deploy/apply/delete, the reconcile tick, status snapshots, routing tables, checkpoint and
- * restore. The wiring runs it in a cluster-singleton actor that calls {@link #update()} on a timer
+ * name, deploy/apply/delete, the reconcile tick (with autoscaling from
+ * {@link #recordOngoingRequests}), status snapshots, routing tables, checkpoint and restore. The wiring runs it in a cluster-singleton actor that calls {@link #update()} on a timer
  * (Ray: every 0.1 s) and forwards commands.
  *
  * <p><b>Threading.</b> Not thread-safe: one owner thread calls everything. <b>Authority.</b> This
@@ -36,12 +42,54 @@ public final class ServeController {
   private final InstantSource clock;
   private final RandomGenerator random;
   private final Map<String, ApplicationStateManager> apps = new LinkedHashMap<>();
+  private final AutoscalingPolicy autoscaling;
+  private final Map<DeploymentId, Double> ongoingRequests = new HashMap<>();
+  private final Map<DeploymentId, AutoscalingState> autoscalingStates = new HashMap<>();
   private boolean dirty;
 
   public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random) {
+    this(ops, clock, random, new OngoingRequestsPolicy());
+  }
+
+  public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random, AutoscalingPolicy autoscaling) {
     this.ops = ops;
     this.clock = clock;
     this.random = random;
+    this.autoscaling = autoscaling;
+  }
+
+  /**
+   * The latest total of ongoing requests (queued at callers + executing at replicas) of a
+   * deployment, averaged over its look-back period by the reporter; drives autoscaling.
+   */
+  public void recordOngoingRequests(DeploymentId id, double total) {
+    ongoingRequests.put(id, total);
+  }
+
+  private void autoscale() {
+    for (ApplicationStateManager a : apps.values()) {
+      for (DeploymentStateManager d : a.deployments().values()) {
+        DeploymentId id = d.target().id();
+        Double total = ongoingRequests.get(id);
+        var config = d.target().config().autoscaling();
+        if (config.isEmpty() || total == null || d.deleting()) {
+          continue;
+        }
+        try {
+          AutoscalingDecision decision = autoscaling.decide(new AutoscalingContext(config.get(),
+              d.target().numReplicas(), d.servingReplicas(), total, clock.instant(),
+              autoscalingStates.getOrDefault(id, AutoscalingState.INITIAL)));
+          autoscalingStates.put(id, decision.state());
+          if (decision.targetReplicas() != d.target().numReplicas()) {
+            d.scaleTo(decision.targetReplicas());
+            dirty = true;
+          }
+        } catch (RuntimeException e) {
+          System.getLogger(ServeController.class.getName()).log(System.Logger.Level.WARNING,
+              "autoscaling policy failed for " + id, e);
+        }
+      }
+    }
   }
 
   // ------------------------------------------------------------------ commands
@@ -154,6 +202,7 @@ public final class ServeController {
    * and before starting replicas, then starts them.
    */
   public void update() {
+    autoscale();
     boolean launch = false;
     for (ApplicationStateManager a : apps.values()) {
       launch |= a.reconcile();

@@ -194,4 +194,27 @@ class ServeControllerTest {
     assertThat(controller.status().applications()).isEmpty();
     assertThat(cluster.removedGroups).hasSize(1); // the Model replica's group went with it
   }
+
+  @Test
+  void autoscalesOnOngoingRequestsAfterTheDelay() {
+    BoundDeployment d = BoundDeployment.bind(Model.class, DeploymentConfig.builder().autoscaling(
+        io.troupe.serve.api.AutoscalingConfig.builder().minReplicas(1).maxReplicas(4).targetOngoingRequests(2)
+            .upscaleDelay(java.time.Duration.ofSeconds(30)).build()));
+    controller.deploy("app", Optional.of("/"), Application.of(d));
+    controller.update();
+    cluster.readyAll("n");
+    controller.update();
+    DeploymentId id = new DeploymentId("app", "Model");
+    controller.recordOngoingRequests(id, 7);
+    controller.update();
+    assertThat(controller.status().applications().get("app").deployments().get("Model").targetNumReplicas())
+        .isEqualTo(1);
+    clock.advance(java.time.Duration.ofSeconds(30));
+    controller.update();
+    ServeStatus.Deployment s = controller.status().applications().get("app").deployments().get("Model");
+    assertThat(s.targetNumReplicas()).isEqualTo(4);
+    assertThat(s.statusTrigger()).isEqualTo(io.troupe.serve.api.DeploymentStatusTrigger.AUTOSCALING);
+    assertThat(controller.status().applications().get("app").status()).isEqualTo(ApplicationStatus.RUNNING);
+    assertThat(cluster.started).hasSize(4);
+  }
 }
