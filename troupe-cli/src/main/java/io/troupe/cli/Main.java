@@ -29,6 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         StatusCommand.class,
         ListCommand.class,
         PgCommand.class,
+        LlmCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
     })
