@@ -1,0 +1,220 @@
+package io.troupe.serve.cluster;
+
+import io.troupe.runtime.api.ActorContext;
+import io.troupe.serve.api.ServeRequest;
+import io.troupe.serve.api.ServeResponse;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Troupe actor that hosts one replica of a deployment (Ray Serve's {@code ReplicaActor}). Its
+ * constructor constructs the user's deployment class and, when the deployment has a user_config,
+ * calls the user's {@code reconfigure} hook before the actor counts as alive.
+ *
+ * <p><b>User-class conventions</b> (all methods public, found by name):
+ * <ul>
+ *   <li>{@code ServeResponse handle(ServeRequest)} — the HTTP entry of an ingress deployment;</li>
+ *   <li>any other public method — callable from other deployments through {@link #invoke}
+ *       (handle-to-handle composition; arguments and results must be Serializable);</li>
+ *   <li>{@code void reconfigure(X userConfig)} (one parameter, X accepting the config's JSON-like value,
+ *       e.g. {@code Map<String,Object>} or {@code Object}) — optional, required when a user_config is set;
+ *       called in place, without restarting the replica;</li>
+ *   <li>{@code void checkHealth()} — optional; throwing marks the replica unhealthy.</li>
+ * </ul>
+ *
+ * <p><b>Threading.</b> The actor is created with a large {@code maxConcurrency}, so requests,
+ * queue-length probes, health checks and reconfigure calls run at once on virtual threads; this class
+ * enforces {@code max_ongoing_requests} itself with an atomic counter and answers
+ * {@link ReplicaResult.Rejected} over the limit instead of queueing (the router backs off).
+ * The user's object must be thread-safe up to {@code max_ongoing_requests} concurrent calls.
+ */
+public final class ReplicaActor {
+  private static final System.Logger LOG = System.getLogger(ReplicaActor.class.getName());
+
+  private final String replicaId;
+  private final String nodeId;
+  private final Object user;
+  private final AtomicInteger ongoing = new AtomicInteger();
+  private volatile int maxOngoing;
+  private volatile boolean draining;
+
+  /**
+   * @param replicaId the replica's id (also the actor's name)
+   * @param className the user's deployment class
+   * @param initArgs its constructor arguments
+   * @param userConfig JSON-like user_config, or null for none
+   * @param maxOngoingRequests max_ongoing_requests
+   */
+  public ReplicaActor(String replicaId, String className, List<?> initArgs, Object userConfig,
+      Integer maxOngoingRequests) throws Throwable {
+    this.replicaId = replicaId;
+    this.nodeId = ActorContext.current().map(c -> c.nodeId().toString()).orElse("unknown");
+    this.maxOngoing = maxOngoingRequests;
+    Class<?> cls = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
+        ? Thread.currentThread().getContextClassLoader() : ReplicaActor.class.getClassLoader());
+    this.user = construct(cls, initArgs.toArray());
+    if (userConfig != null) {
+      callReconfigure(userConfig);
+    }
+  }
+
+  // ------------------------------------------------------------------ data plane
+
+  /** Runs the user's {@code handle(ServeRequest)}; adds {@code x-troupe-replica} and {@code x-troupe-node}. */
+  public ReplicaResult handleRequest(ServeRequest request) {
+    return run("handle", new Object[] {request}, true);
+  }
+
+  /** Runs the user's public method {@code method} with {@code args} (composition through handles). */
+  public ReplicaResult invoke(String method, List<?> args) {
+    return run(method, args.toArray(), false);
+  }
+
+  private ReplicaResult run(String method, Object[] args, boolean http) {
+    if (draining) {
+      return new ReplicaResult.Rejected(ongoing.get(), true);
+    }
+    int now = ongoing.incrementAndGet();
+    if (now > maxOngoing) {
+      return new ReplicaResult.Rejected(ongoing.decrementAndGet(), false);
+    }
+    try {
+      Object value = call(method, args);
+      if (http) {
+        if (!(value instanceof ServeResponse r)) {
+          throw new IllegalStateException(user.getClass().getName() + ".handle(ServeRequest) must return a "
+              + "ServeResponse, returned " + (value == null ? "null" : value.getClass().getName()));
+        }
+        value = r.withHeader("x-troupe-replica", replicaId).withHeader("x-troupe-node", nodeId);
+      }
+      return new ReplicaResult.Ok(value, ongoing.get() - 1);
+    } catch (Throwable t) {
+      String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+      LOG.log(System.Logger.Level.WARNING, "replica " + replicaId + ": " + method + " failed, error id " + errorId, t);
+      return new ReplicaResult.Failed(errorId, t.getClass().getName() + (t.getMessage() == null ? ""
+          : ": " + t.getMessage()), ongoing.get() - 1);
+    } finally {
+      ongoing.decrementAndGet();
+    }
+  }
+
+  /** Requests executing now (the router's queue-length probe). */
+  public Integer queueLength() {
+    return ongoing.get();
+  }
+
+  // ------------------------------------------------------------------ control plane
+
+  /** Applies a new user_config and max_ongoing_requests in place (no restart). */
+  public Boolean updateRuntime(Object userConfig, Integer maxOngoingRequests) throws Throwable {
+    if (userConfig != null) {
+      callReconfigure(userConfig);
+    }
+    maxOngoing = maxOngoingRequests;
+    return true;
+  }
+
+  /** Runs the user's {@code checkHealth()} if it has one; throws when it does. */
+  public Boolean checkHealth() throws Throwable {
+    Method m = find("checkHealth", 0);
+    if (m != null) {
+      invokeMethod(m, new Object[0]);
+    }
+    return true;
+  }
+
+  /** Refuses new requests from now on (graceful stop); returns the requests still executing. */
+  public Integer startDraining() {
+    draining = true;
+    return ongoing.get();
+  }
+
+  /** Where this replica runs: {@code [replicaId, nodeId]}. */
+  public List<String> identity() {
+    return List.of(replicaId, nodeId);
+  }
+
+  // ------------------------------------------------------------------ reflection
+
+  private void callReconfigure(Object userConfig) throws Throwable {
+    Method m = find("reconfigure", 1);
+    if (m == null || !m.getParameterTypes()[0].isInstance(userConfig)) {
+      throw new IllegalArgumentException("deployment class " + user.getClass().getName() + " has a user_config but "
+          + "no public method reconfigure(" + userConfig.getClass().getSimpleName() + "-compatible parameter)");
+    }
+    invokeMethod(m, new Object[] {userConfig});
+  }
+
+  private Object call(String method, Object[] args) throws Throwable {
+    for (Method m : user.getClass().getMethods()) {
+      if (m.getName().equals(method) && !Modifier.isStatic(m.getModifiers()) && accepts(m.getParameterTypes(), args)) {
+        return invokeMethod(m, args);
+      }
+    }
+    throw new NoSuchMethodException("deployment class " + user.getClass().getName() + " has no public method "
+        + method + " accepting " + args.length + " argument(s)"
+        + (method.equals("handle") ? "; an HTTP ingress needs: public ServeResponse handle(ServeRequest)" : ""));
+  }
+
+  private Method find(String name, int params) {
+    for (Method m : user.getClass().getMethods()) {
+      if (m.getName().equals(name) && m.getParameterCount() == params && !Modifier.isStatic(m.getModifiers())) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private Object invokeMethod(Method m, Object[] args) throws Throwable {
+    try {
+      m.setAccessible(true);
+      return m.invoke(user, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static Object construct(Class<?> cls, Object[] args) throws Throwable {
+    for (Constructor<?> c : cls.getConstructors()) {
+      if (accepts(c.getParameterTypes(), args)) {
+        try {
+          return c.newInstance(args);
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      }
+    }
+    throw new NoSuchMethodException("deployment class " + cls.getName() + " has no public constructor accepting "
+        + args.length + " argument(s) " + describe(args));
+  }
+
+  private static boolean accepts(Class<?>[] types, Object[] args) {
+    if (types.length != args.length) {
+      return false;
+    }
+    for (int i = 0; i < types.length; i++) {
+      Class<?> t = types[i].isPrimitive() ? box(types[i]) : types[i];
+      if (args[i] == null ? types[i].isPrimitive() : !t.isInstance(args[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Class<?> box(Class<?> p) {
+    return java.lang.invoke.MethodType.methodType(p).wrap().returnType();
+  }
+
+  private static String describe(Object[] args) {
+    StringBuilder b = new StringBuilder("[");
+    for (Object a : args) {
+      b.append(b.length() > 1 ? ", " : "").append(a == null ? "null" : a.getClass().getSimpleName());
+    }
+    return b.append(']').toString();
+  }
+}

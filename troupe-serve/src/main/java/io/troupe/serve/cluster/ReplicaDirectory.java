@@ -1,0 +1,43 @@
+package io.troupe.serve.cluster;
+
+import io.troupe.runtime.api.ActorHandle;
+import io.troupe.runtime.api.Troupe;
+import io.troupe.serve.api.ReplicaId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Actor handles of replicas, shared by the cluster wiring (which adds a replica's handle when it
+ * starts and drops it when it stops) and the data plane (proxy, routers), which looks handles up by
+ * replica id. A replica not known here (started by an earlier controller) is found by its actor
+ * name. Thread-safe.
+ */
+public final class ReplicaDirectory {
+  private final Troupe troupe;
+  private final Map<ReplicaId, ActorHandle<ReplicaActor>> handles = new ConcurrentHashMap<>();
+
+  public ReplicaDirectory(Troupe troupe) {
+    this.troupe = troupe;
+  }
+
+  void put(ReplicaId id, ActorHandle<ReplicaActor> handle) {
+    handles.put(id, handle);
+  }
+
+  void remove(ReplicaId id) {
+    handles.remove(id);
+  }
+
+  /** The replica's actor handle; looks it up by name (a round trip) when not cached. */
+  public ActorHandle<ReplicaActor> handle(ReplicaId id) {
+    ActorHandle<ReplicaActor> h = handles.get(id);
+    if (h != null) {
+      return h;
+    }
+    h = troupe.getActor(id.toString(), ReplicaActor.class)
+        .orElseThrow(() -> new io.troupe.serve.router.QueueLengthProber.ReplicaDeadException(
+            "no replica actor named " + id));
+    handles.put(id, h);
+    return h;
+  }
+}
