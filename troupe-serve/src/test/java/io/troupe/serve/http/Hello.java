@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The example of examples/hello: answers {@code GET <prefix>?name=x} with "hello x" (the greeting
- * comes from user_config and changes in place), throws for {@code name=boom}.
+ * comes from user_config and changes in place), throws for {@code name=boom}; {@code sleep_ms=n} simulates n ms of work.
  */
 @Deployment(numReplicas = 2, maxOngoingRequests = 8)
 public class Hello {
@@ -24,7 +24,11 @@ public class Hello {
   public void checkHealth() {
   }
 
-  public ServeResponse handle(ServeRequest request) {
+  public ServeResponse handle(ServeRequest request) throws InterruptedException {
+    long sleep = Long.parseLong(request.queryParam("sleep_ms").orElse("0"));
+    if (sleep > 0) {
+      Thread.sleep(sleep); // simulated work, so tests can fill replicas
+    }
     String name = request.queryParam("name").orElse("world");
     if (name.equals("boom")) {
       throw new IllegalStateException("boom requested");

@@ -1,0 +1,131 @@
+package io.troupe.serve.http;
+
+import io.troupe.runtime.api.ActorDiedException;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.cluster.ReplicaDirectory;
+import io.troupe.serve.controller.RoutingTable;
+import io.troupe.serve.router.PowerOfTwoChoicesPolicy;
+import io.troupe.serve.router.QueueLengthProber;
+import io.troupe.serve.router.RequestRouter;
+import io.troupe.serve.router.RouterConfig;
+import io.troupe.serve.router.RoutingRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one {@link RequestRouter} (power of two choices, same-node first) for one deployment: the
+ * router is not thread-safe, so it lives on its own single daemon thread and every input is handed
+ * to that thread; {@link RequestRouter#tick()} is scheduled at its {@link RequestRouter#nextWakeup()}.
+ * Queue-length probes are actor calls to {@code ReplicaActor.queueLength}. Thread-safe.
+ */
+final class DeploymentRouter implements AutoCloseable {
+  private final ScheduledExecutorService owner;
+  private final RequestRouter router;
+  private volatile RoutingTable table;
+  private ScheduledFuture<?> wake;
+
+  DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory) {
+    this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "serve-router-" + deployment);
+      t.setDaemon(true);
+      return t;
+    });
+    QueueLengthProber prober = id -> {
+      try {
+        return directory.handle(id).<Integer>call("queueLength").exceptionally(ex -> {
+          throw isDeath(ex) ? new QueueLengthProber.ReplicaDeadException(String.valueOf(ex.getMessage()))
+              : ex instanceof CompletionException ce ? ce : new CompletionException(ex);
+        });
+      } catch (QueueLengthProber.ReplicaDeadException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    };
+    this.router = new RequestRouter(deployment, localNode, new PowerOfTwoChoicesPolicy(new Random()), prober,
+        Clock.systemUTC(), RouterConfig.DEFAULT, owner);
+  }
+
+  static boolean isDeath(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof ActorDiedException || t instanceof QueueLengthProber.ReplicaDeadException;
+  }
+
+  /** The controller's routing table; applied only when it changed. */
+  void update(RoutingTable t) {
+    if (t.equals(table)) {
+      return;
+    }
+    table = t;
+    onOwner(() -> {
+      Map<ReplicaId, NodeId> replicas = new LinkedHashMap<>();
+      t.replicas().forEach(r -> replicas.put(r.id(), r.node()));
+      router.updateReplicas(replicas, t.maxOngoingRequests(), t.maxQueuedRequests());
+    });
+  }
+
+  /**
+   * Queues a request; the outer future fails with {@link io.troupe.serve.api.BackPressureException}
+   * when max_queued_requests are waiting, the inner one completes with the chosen replica.
+   */
+  CompletableFuture<CompletableFuture<ReplicaId>> assign(RoutingRequest request) {
+    CompletableFuture<CompletableFuture<ReplicaId>> f = new CompletableFuture<>();
+    onOwner(() -> {
+      try {
+        f.complete(router.assign(request));
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  void onQueueLength(ReplicaId id, int length) {
+    onOwner(() -> router.onQueueLength(id, length));
+  }
+
+  void onReplicaDied(ReplicaId id) {
+    onOwner(() -> router.onReplicaDied(id));
+  }
+
+  void onRequestFinished(ReplicaId id) {
+    onOwner(() -> router.onRequestFinished(id));
+  }
+
+  private void onOwner(Runnable r) {
+    owner.execute(() -> {
+      r.run();
+      rearm();
+    });
+  }
+
+  /** Schedules the next tick at the router's next back-off or probe deadline. */
+  private void rearm() {
+    router.nextWakeup().ifPresent(at -> {
+      if (wake != null && !wake.isDone()) {
+        wake.cancel(false);
+      }
+      long delay = Math.max(1, Duration.between(Instant.now(), at).toMillis());
+      wake = owner.schedule(() -> {
+        router.tick();
+        rearm();
+      }, delay, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  @Override
+  public void close() {
+    owner.shutdownNow();
+  }
+}

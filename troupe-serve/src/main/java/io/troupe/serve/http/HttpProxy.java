@@ -1,0 +1,254 @@
+package io.troupe.serve.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.troupe.runtime.api.ActorCallException;
+import io.troupe.runtime.api.ActorUnavailableException;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.serve.api.BackPressureException;
+import io.troupe.serve.api.DeploymentId;
+import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.api.ServeRequest;
+import io.troupe.serve.api.ServeResponse;
+import io.troupe.serve.cluster.ReplicaDirectory;
+import io.troupe.serve.cluster.ReplicaResult;
+import io.troupe.serve.cluster.ServeControllerLoop;
+import io.troupe.serve.config.HttpOptions;
+import io.troupe.serve.router.QueueLengthProber;
+import io.troupe.serve.router.RoutingRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP proxy (Ray Serve's {@code ProxyActor}) on Helidon SE: every request is matched to an
+ * application by longest route prefix, routed to a replica of its ingress deployment by that
+ * deployment's {@link DeploymentRouter}, and answered with the replica's {@link ServeResponse}.
+ * Answers: 404 for no matching route; 503 with {@code Retry-After} when max_queued_requests
+ * requests are already waiting; 408 when {@code request_timeout_s} passes; 500 with an
+ * {@code error_id} when user code threw. A request refused by a full replica is routed again; one
+ * whose replica died before answering is retried on another replica (up to {@link #MAX_DEATH_RETRIES}).
+ *
+ * <p><b>Threading.</b> Helidon runs each request on its own virtual thread, which blocks on the
+ * router and the actor call. Routers are created on first use and fed routing tables by the
+ * controller loop's listener. Thread-safe.
+ */
+public final class HttpProxy implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(HttpProxy.class.getName());
+  static final int MAX_DEATH_RETRIES = 3;
+  /** Wait cap when no request_timeout_s is configured (Ray has none; we refuse to hang forever). */
+  static final Duration NO_TIMEOUT = Duration.ofDays(1);
+
+  private final ServeControllerLoop loop;
+  private final ReplicaDirectory directory;
+  private final NodeId localNode;
+  private final HttpOptions options;
+  private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
+  private final WebServer server;
+
+  private HttpProxy(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
+    this.loop = loop;
+    this.directory = directory;
+    this.localNode = localNode;
+    this.options = options;
+    loop.addListener(this::onSnapshot);
+    this.server = WebServer.builder().host(options.host()).port(options.port())
+        .routing(HttpRouting.builder().any(this::serve)).build().start();
+  }
+
+  /** Starts a proxy on {@code options.host():options.port()} (port 0: a free port). */
+  public static HttpProxy start(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode,
+      HttpOptions options) {
+    return new HttpProxy(loop, directory, localNode, options);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public HttpOptions options() {
+    return options;
+  }
+
+  private void onSnapshot(ServeControllerLoop.Snapshot s) {
+    s.routingTables().forEach((id, t) -> {
+      DeploymentRouter r = routers.get(id);
+      if (r != null) {
+        r.update(t);
+      }
+    });
+    routers.keySet().removeIf(id -> {
+      if (s.routingTables().containsKey(id)) {
+        return false;
+      }
+      routers.get(id).close();
+      return true;
+    });
+  }
+
+  private DeploymentRouter router(DeploymentId id) {
+    DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k.toString(), localNode, directory));
+    var table = loop.snapshot().routingTables().get(id);
+    if (table != null) {
+      r.update(table);
+    }
+    return r;
+  }
+
+  private void serve(ServerRequest req, ServerResponse res) throws Exception {
+    String path = req.path().path();
+    var route = RouteTable.of(loop.snapshot().status()).match(path);
+    if (route.isEmpty()) {
+      text(res, 404, "no application serves " + path + "; GET /api/serve/applications/ on the head lists the routes");
+      return;
+    }
+    ServeRequest request = new ServeRequest(req.prologue().method().text(), path, route.get().prefix(),
+        req.query().rawValue(), headers(req), req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+    long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
+    write(res, forward(route.get().ingress(), request, deadline));
+  }
+
+  private static Map<String, List<String>> headers(ServerRequest req) {
+    Map<String, List<String>> h = new LinkedHashMap<>();
+    req.headers().forEach(x -> h.put(x.name(), x.allValues()));
+    return h;
+  }
+
+  /** Routes and sends {@code request} until it is answered, refused or out of time. */
+  ServeResponse forward(DeploymentId ingress, ServeRequest request, long deadline) throws InterruptedException {
+    DeploymentRouter router = router(ingress);
+    String requestId = UUID.randomUUID().toString();
+    int deaths = 0;
+    while (true) {
+      CompletableFuture<ReplicaId> assigned = null;
+      ReplicaId replica;
+      try {
+        assigned = router.assign(RoutingRequest.of(requestId)).get(remaining(deadline), TimeUnit.NANOSECONDS);
+        replica = assigned.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof BackPressureException bp) {
+          return ServeResponse.text(503, bp.getMessage()).withHeader("retry-after", "1");
+        }
+        return internal("routing failed", e.getCause());
+      } catch (TimeoutException e) {
+        if (assigned != null) {
+          assigned.cancel(false);
+        }
+        return timeout(ingress);
+      }
+      CompletableFuture<ReplicaResult> call;
+      try {
+        call = directory.handle(replica).call("handleRequest", request);
+      } catch (QueueLengthProber.ReplicaDeadException e) {
+        router.onReplicaDied(replica);
+        continue;
+      }
+      ReplicaResult result;
+      try {
+        result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        router.onRequestFinished(replica);
+        return timeout(ingress);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (DeploymentRouter.isDeath(cause) || cause instanceof ActorUnavailableException) {
+          router.onReplicaDied(replica);
+          if (++deaths > MAX_DEATH_RETRIES) {
+            return internal("replicas died " + deaths + " times while handling the request", cause);
+          }
+          LOG.log(System.Logger.Level.INFO, "replica " + replica + " died before answering; retrying elsewhere");
+          continue;
+        }
+        router.onRequestFinished(replica);
+        return internal("calling replica " + replica + " failed", cause instanceof ActorCallException ? cause : e);
+      }
+      router.onQueueLength(replica, result.queueLength());
+      switch (result) {
+        case ReplicaResult.Ok ok -> {
+          return (ServeResponse) ok.value();
+        }
+        case ReplicaResult.Failed f -> {
+          return ServeResponse.json(500, "{\"error\": " + quote("Internal Server Error: " + f.error())
+              + ", \"error_id\": " + quote(f.errorId()) + ", \"replica_id\": " + quote(replica.toString()) + "}")
+              .withHeader("x-troupe-error-id", f.errorId()).withHeader("x-troupe-replica", replica.toString());
+        }
+        case ReplicaResult.Rejected r -> {
+          // full or draining: route again (the router backs off once every candidate is full)
+        }
+      }
+    }
+  }
+
+  private static long remaining(long deadline) throws TimeoutException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new TimeoutException();
+    }
+    return left;
+  }
+
+  private ServeResponse timeout(DeploymentId ingress) {
+    return ServeResponse.text(408, "request to " + ingress + " not answered within request_timeout_s="
+        + options.requestTimeout().map(d -> d.toMillis() / 1000.0 + "").orElse("none"));
+  }
+
+  private static ServeResponse internal(String what, Throwable cause) {
+    String errorId = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    LOG.log(System.Logger.Level.WARNING, "proxy: " + what + ", error id " + errorId, cause);
+    return ServeResponse.json(500, "{\"error\": " + quote(what + ": " + cause) + ", \"error_id\": " + quote(errorId) + "}")
+        .withHeader("x-troupe-error-id", errorId);
+  }
+
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  private static void text(ServerResponse res, int status, String body) {
+    write(res, ServeResponse.text(status, body));
+  }
+
+  private static void write(ServerResponse res, ServeResponse r) {
+    res.status(Status.create(r.status()));
+    r.headers().forEach((k, v) -> res.header(HeaderNames.create(k), v));
+    res.send(r.body());
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    routers.values().forEach(DeploymentRouter::close);
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
