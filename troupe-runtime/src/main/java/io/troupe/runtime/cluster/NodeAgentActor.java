@@ -36,6 +36,11 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
 
   private record Constructed(ActorId id, int incarnation, Throwable error) implements AgentCommand.Local {}
 
+  private record FlushReport() implements AgentCommand.Local {}
+
+  /** Reports are coalesced for this long, so a burst of changes sends one report. */
+  private static final Duration REPORT_COALESCING = Duration.ofMillis(20);
+
   /** Everything the agent needs from its node. */
   record Setup(NodeAgent.Factory agentFactory, ControlCommand.RegisterNode registration,
       ActorRef<ControlCommand> control, CallRouter router, Consumer<NodeAgent> onAgent, Runnable onRegistered) {}
@@ -48,12 +53,17 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new RegisterTick(), Duration.ZERO, Duration.ofSeconds(1));
       timers.startTimerWithFixedDelay(new ReportTick(), Duration.ofSeconds(2));
-      return new NodeAgentActor(ctx, setup);
+      return new NodeAgentActor(ctx, setup, timers);
     }));
   }
 
-  private NodeAgentActor(ActorContext<AgentCommand> ctx, Setup setup) {
+  private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<AgentCommand> timers;
+  private ControlCommand.ResourceReport pendingReport;
+
+  private NodeAgentActor(ActorContext<AgentCommand> ctx, Setup setup,
+      org.apache.pekko.actor.typed.javadsl.TimerScheduler<AgentCommand> timers) {
     super(ctx);
+    this.timers = timers;
     this.setup = setup;
     ActorRef<ControlCommand> control = setup.control();
     var nodeId = setup.registration().nodeId();
@@ -61,17 +71,22 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
       @Override
       public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
           List<HeldBundle> bundles) {
-        control.tell(new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles,
-            ctx.getSelf()));
+        if (pendingReport == null) {
+          timers.startSingleTimer(new FlushReport(), REPORT_COALESCING);
+        }
+        pendingReport = new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles,
+            ctx.getSelf());
       }
 
       @Override
       public void actorStarted(ActorId id, int incarnation) {
+        flushReport(); // the control service expects the report before the start
         control.tell(new ControlCommand.ActorStarted(id, incarnation, nodeId));
       }
 
       @Override
       public void actorStartFailed(ActorId id, int incarnation, boolean noResources, String error) {
+        flushReport();
         control.tell(new ControlCommand.ActorStartFailed(id, incarnation, nodeId, noResources, error));
       }
     });
@@ -95,6 +110,10 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
             registered = true;
             setup.onRegistered().run();
           }
+          return this;
+        })
+        .onMessage(FlushReport.class, m -> {
+          flushReport();
           return this;
         })
         .onMessage(AgentCommand.ReRegister.class, m -> {
@@ -132,6 +151,13 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
           return this;
         })
         .build();
+  }
+
+  private void flushReport() {
+    if (pendingReport != null) {
+      setup.control().tell(pendingReport);
+      pendingReport = null;
+    }
   }
 
   private Behavior<AgentCommand> onStart(AgentCommand.StartActor m) {
