@@ -49,7 +49,12 @@ public record CliContext(
         new PrintWriter(System.err, true),
         env,
         new SessionDir(sessionRoot(System.getProperty(HOME_PROPERTY), env)),
-        TroupeNode::start,
+        config -> {
+          if (config.head()) {
+            io.troupe.serve.api.Serve.enable(); // the head serves /api/serve/applications/ and the HTTP proxy
+          }
+          return TroupeNode.start(config);
+        },
         Duration.ofSeconds(60));
   }
 
