@@ -54,6 +54,19 @@ public interface Troupe {
   /** Removes a group: frees its reservation, kills its actors, fails its waiters. */
   CompletableFuture<Void> removePlacementGroup(PlacementGroupId id);
 
+  /**
+   * Stores a value in the control service's key-value store (persisted with the head's control
+   * state when it has a --state-dir). Meant for small control data such as checkpoints.
+   */
+  CompletableFuture<Void> kvPut(String key, byte[] value);
+
+  CompletableFuture<Optional<byte[]>> kvGet(String key);
+
+  CompletableFuture<Void> kvDelete(String key);
+
+  /** Keys starting with {@code prefix}, sorted. */
+  CompletableFuture<List<String>> kvKeys(String prefix);
+
   CompletableFuture<ClusterStatus> status();
 
   CompletableFuture<List<ActorInfo>> actors();

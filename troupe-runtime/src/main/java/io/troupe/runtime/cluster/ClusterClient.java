@@ -136,6 +136,38 @@ final class ClusterClient implements Troupe {
         });
   }
 
+  @Override
+  public CompletableFuture<Void> kvPut(String key, byte[] value) {
+    if (key == null || key.isEmpty() || value == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("kvPut needs a non-empty key and a value"));
+    }
+    return this.<Reply.Ack>ask(r -> new ControlCommand.KvPut(key, value, r)).toCompletableFuture()
+        .thenApply(a -> {
+          if (a.error() != null) {
+            throw new TroupeException(a.error());
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public CompletableFuture<Optional<byte[]>> kvGet(String key) {
+    return this.<Reply.KvValue>ask(r -> new ControlCommand.KvGet(key, r)).toCompletableFuture()
+        .thenApply(v -> Optional.ofNullable(v.value()));
+  }
+
+  @Override
+  public CompletableFuture<Void> kvDelete(String key) {
+    return this.<Reply.Ack>ask(r -> new ControlCommand.KvPut(key, null, r)).toCompletableFuture()
+        .thenApply(a -> null);
+  }
+
+  @Override
+  public CompletableFuture<List<String>> kvKeys(String prefix) {
+    return this.<Reply.KvKeyList>ask(r -> new ControlCommand.KvKeys(prefix == null ? "" : prefix, r))
+        .toCompletableFuture().thenApply(Reply.KvKeyList::keys);
+  }
+
   static String newId() {
     return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   }

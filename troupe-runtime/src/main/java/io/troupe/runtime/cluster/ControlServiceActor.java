@@ -70,6 +70,8 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
   private record GroupTick() implements ControlCommand.Local {}
 
   private final ControlStore store;
+  /** The key-value store, loaded from the control store at start. */
+  private final java.util.TreeMap<String, byte[]> kv = new java.util.TreeMap<>();
   private final Map<NodeId, List<HeldBundle>> heldByNode = new HashMap<>();
   private final List<ControlCommand> deferred = new java.util.ArrayList<>();
   private boolean recovering;
@@ -110,6 +112,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
         task -> self.tell(new RunOnOwner(task)));
     service.setGroupPlacer(new Placer());
     service.setStore(store);
+    kv.putAll(store.loadKv());
     if (store.hasState()) {
       knownAtStart = store.loadNodeAddresses();
       recovering = true;
@@ -167,6 +170,28 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           return this;
         })
         .onMessage(MemberChanged.class, this::onMember)
+        .onMessage(ControlCommand.KvPut.class, m -> {
+          try {
+            store.saveKv(m.key(), m.value());
+            if (m.value() == null) {
+              kv.remove(m.key());
+            } else {
+              kv.put(m.key(), m.value());
+            }
+            m.replyTo().tell(new Reply.Ack(null));
+          } catch (RuntimeException e) {
+            m.replyTo().tell(new Reply.Ack(e.getMessage()));
+          }
+          return this;
+        })
+        .onMessage(ControlCommand.KvGet.class, m -> {
+          m.replyTo().tell(new Reply.KvValue(kv.get(m.key())));
+          return this;
+        })
+        .onMessage(ControlCommand.KvKeys.class, m -> {
+          m.replyTo().tell(new Reply.KvKeyList(kv.keySet().stream().filter(k -> k.startsWith(m.prefix())).toList()));
+          return this;
+        })
         .onMessage(RunOnOwner.class, m -> {
           m.task().run();
           return this;

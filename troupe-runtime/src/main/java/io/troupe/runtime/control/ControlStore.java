@@ -25,6 +25,11 @@ public interface ControlStore {
 
   Set<String> loadNodeAddresses();
 
+  /** Stores a key-value entry ({@code value} null deletes it). */
+  void saveKv(String key, byte[] value);
+
+  Map<String, byte[]> loadKv();
+
   /** True when a previous head left state here to recover. */
   default boolean hasState() {
     return !loadActors().isEmpty() || !groups().loadAll().isEmpty();
@@ -34,7 +39,22 @@ public interface ControlStore {
     Map<ActorId, ActorSnapshot> actors = new LinkedHashMap<>();
     PlacementGroupStore groups = PlacementGroupStore.inMemory();
     Set<String>[] nodes = new Set[] {Set.of()};
+    Map<String, byte[]> kv = new LinkedHashMap<>();
     return new ControlStore() {
+      @Override
+      public void saveKv(String key, byte[] value) {
+        if (value == null) {
+          kv.remove(key);
+        } else {
+          kv.put(key, value);
+        }
+      }
+
+      @Override
+      public Map<String, byte[]> loadKv() {
+        return new LinkedHashMap<>(kv);
+      }
+
       @Override
       public void saveActor(ActorSnapshot actor) {
         actors.put(actor.spec().id(), actor);

@@ -36,12 +36,15 @@ public final class FileControlStore implements ControlStore {
   private final Path actors;
   private final Path groups;
   private final Path nodes;
+  private final Path kv;
 
   public FileControlStore(Path dir) {
     this.actors = dir.resolve("actors");
     this.groups = dir.resolve("groups");
     this.nodes = dir.resolve("nodes.json");
+    this.kv = dir.resolve("kv");
     try {
+      Files.createDirectories(kv);
       Files.createDirectories(actors);
       Files.createDirectories(groups);
     } catch (IOException e) {
@@ -84,6 +87,43 @@ public final class FileControlStore implements ControlStore {
         return readAll(groups, PersistedGroup.class);
       }
     };
+  }
+
+  @Override
+  public void saveKv(String key, byte[] value) {
+    Path file = kv.resolve(encode(key));
+    try {
+      if (value == null) {
+        Files.deleteIfExists(file);
+        return;
+      }
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, value);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot persist key " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public java.util.Map<String, byte[]> loadKv() {
+    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+    try (Stream<Path> files = Files.list(kv)) {
+      for (Path f : files.filter(p -> !p.toString().endsWith(".tmp")).toList()) {
+        out.put(decode(f.getFileName().toString()), Files.readAllBytes(f));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the key-value store in " + kv + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static String encode(String key) {
+    return java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String decode(String file) {
+    return new String(java.util.HexFormat.of().parseHex(file), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

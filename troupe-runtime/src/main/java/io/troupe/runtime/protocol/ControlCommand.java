@@ -41,6 +41,13 @@ public sealed interface ControlCommand {
 
   record ListGroups(ActorRef<Reply.Groups> replyTo) implements ControlCommand, CborMessage {}
 
+  /** Key-value store of the control service (persisted with the control state). A null value deletes. */
+  record KvPut(String key, byte[] value, ActorRef<Reply.Ack> replyTo) implements ControlCommand, CborMessage {}
+
+  record KvGet(String key, ActorRef<Reply.KvValue> replyTo) implements ControlCommand, CborMessage {}
+
+  record KvKeys(String prefix, ActorRef<Reply.KvKeyList> replyTo) implements ControlCommand, CborMessage {}
+
   /** Replies when the group is CREATED, or with the reason it is not when the timeout passes. */
   record WaitGroupReady(PlacementGroupId id, long timeoutMillis, ActorRef<Reply.Group> replyTo)
       implements ControlCommand, CborMessage {}
@@ -87,5 +94,9 @@ public sealed interface ControlCommand {
     public record Group(PlacementGroupInfo info, String error) implements CborMessage {}
 
     public record Groups(List<PlacementGroupInfo> groups) implements CborMessage {}
+
+    public record KvValue(byte[] value) implements CborMessage {}
+
+    public record KvKeyList(List<String> keys) implements CborMessage {}
   }
 }

@@ -154,6 +154,17 @@ class LocalClusterTest {
     assertThat(c.call(Counter::node).join()).isEqualTo(cluster.worker(1).nodeId().value());
   }
 
+  @Test
+  void keyValueStoreFromAnyNode() {
+    troupe.kvPut("serve/checkpoint", "v1".getBytes()).join();
+    Troupe fromWorker = cluster.worker(0).client();
+    assertThat(fromWorker.kvGet("serve/checkpoint").join()).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("v1"));
+    fromWorker.kvPut("serve/other", new byte[] {1}).join();
+    assertThat(troupe.kvKeys("serve/").join()).containsExactly("serve/checkpoint", "serve/other");
+    troupe.kvDelete("serve/other").join();
+    assertThat(troupe.kvGet("serve/other").join()).isEmpty();
+  }
+
   static ClusterStatus pollStatus(java.util.function.Predicate<ClusterStatus> p) {
     return pollStatus(troupe, p);
   }

@@ -58,6 +58,7 @@ class HeadRestartE2ETest {
         assertThat(inGroup.call(Counter::add, 1).get(30, TimeUnit.SECONDS)).isEqualTo(6);
         assertThat(plain.call(Counter::add, 1).get(30, TimeUnit.SECONDS)).isEqualTo(8);
 
+        troupe.kvPut("app/checkpoint", "state-1".getBytes()).get(30, TimeUnit.SECONDS);
         pc.kill(head);
         // The data plane keeps serving while the head is down (cached locations, direct calls).
         assertThat(plain.call(Counter::add, 1).get(30, TimeUnit.SECONDS)).isEqualTo(9);
@@ -91,6 +92,7 @@ class HeadRestartE2ETest {
         assertThat(inGroup.call(Counter::add, 1).get(30, TimeUnit.SECONDS)).isEqualTo(7);
         assertThat(plain.call(Counter::add, 1).get(30, TimeUnit.SECONDS)).isEqualTo(10);
         assertThat(driver.client().getActor("plain", Counter.class)).isPresent();
+        assertThat(troupe.kvGet("app/checkpoint").get(30, TimeUnit.SECONDS).map(String::new)).hasValue("state-1");
       }
     }
   }
