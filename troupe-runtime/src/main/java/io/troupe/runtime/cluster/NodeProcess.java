@@ -78,6 +78,14 @@ public final class NodeProcess implements TroupeNode {
     this.total = total;
   }
 
+  /** Listeners told when a node of this JVM closes (higher layers release what they tied to it). */
+  private static final List<Consumer<TroupeNode>> CLOSE_LISTENERS = new CopyOnWriteArrayList<>();
+
+  /** Lets a higher layer (e.g. serving's proxy on a head) release its resources when a node closes. */
+  public static void onNodeClosed(Consumer<TroupeNode> listener) {
+    CLOSE_LISTENERS.add(listener);
+  }
+
   /** Lets a higher layer add REST routes to heads started after this call. */
   public static void registerRestRoutes(java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>> routes) {
     EXTRA_ROUTES.add(routes);
@@ -338,6 +346,13 @@ public final class NodeProcess implements TroupeNode {
 
   @Override
   public void close() {
+    for (Consumer<TroupeNode> l : CLOSE_LISTENERS) {
+      try {
+        l.accept(this);
+      } catch (RuntimeException e) {
+        log.warn("a close listener failed: {}", e.toString());
+      }
+    }
     RestServer r = rest;
     rest = null;
     if (r != null) {
