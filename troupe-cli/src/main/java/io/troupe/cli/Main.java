@@ -29,6 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         StatusCommand.class,
         ListCommand.class,
         PgCommand.class,
+        ServeCommand.class,
         LlmCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class
@@ -77,7 +78,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "say what to do: start, stop, status, list actors, pg or demo");
+        "say what to do: start, stop, status, list actors, pg, serve or demo");
   }
 
   /** One line for a usage error, ending with where to read more. */

@@ -1,0 +1,85 @@
+package io.troupe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.troupe.runtime.api.LocalCluster;
+import io.troupe.serve.api.Serve;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code troupe serve deploy/status/shutdown} with the hello example (its serve.yaml from the
+ * troupe-examples jar, on a free port) against the real REST API and proxy of an in-process cluster.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ServeCommandClusterTest {
+  static LocalCluster cluster;
+  static String url;
+
+  @TempDir
+  Path home;
+
+  @BeforeAll
+  static void start() {
+    Serve.enable();
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(2).build());
+    url = cluster.head().dashboardUrl();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      Serve.shutdown(cluster.head().nodeId());
+      cluster.close();
+    }
+  }
+
+  @Test
+  void deployTheHelloExampleThenStatusCallAndShutdown() throws Exception {
+    int port = CliHarness.freePort();
+    String yaml;
+    try (InputStream in = getClass().getResourceAsStream("/examples/hello/serve.yaml")) {
+      assertThat(in).as("examples/hello/serve.yaml on the classpath (troupe-examples)").isNotNull();
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(yaml).contains("port: 8000").contains("import_path: io.troupe.examples.hello.Hello");
+    Path file = Files.writeString(home.resolve("serve.yaml"), yaml.replace("port: 8000", "port: " + port));
+    CliHarness cli = new CliHarness(home);
+
+    CliHarness.Result deployed = cli.run("serve", "deploy", file.toString(), "--address", url, "--wait", "60");
+    assertThat(deployed.err()).isEmpty();
+    assertThat(deployed.out()).contains("curl http://127.0.0.1:" + port + "/hello");
+    assertThat(deployed.out().lines()).anySatisfy(l -> assertThat(l).matches("hello +RUNNING +/hello +Hello +\\S+ +-"));
+
+    CliHarness.Result status = cli.run("serve", "status", "--address", url);
+    assertThat(status.out().lines()).anySatisfy(l -> assertThat(l).matches("hello/Hello +HEALTHY +2 +RUNNING 2 +-"));
+    assertThat(status.out().lines().filter(l -> l.matches("hello#Hello#\\S+ +hello/Hello +RUNNING +\\S+ +-"))).hasSize(2);
+
+    HttpResponse<String> hi = get("http://127.0.0.1:" + port + "/hello?name=you");
+    assertThat(hi.statusCode()).isEqualTo(200);
+    assertThat(hi.body()).isEqualTo("hello you");
+
+    CliHarness.Result down = cli.run("serve", "shutdown", "--address", url);
+    assertThat(down.out()).isEqualTo("Removing 1 application: hello (their replicas drain and stop)\n");
+  }
+
+  private static HttpResponse<String> get(String u) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return http.send(HttpRequest.newBuilder(URI.create(u)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
