@@ -1,9 +1,8 @@
-package io.troupe.serve.http;
+package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorDiedException;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.serve.api.ReplicaId;
-import io.troupe.serve.cluster.ReplicaDirectory;
 import io.troupe.serve.controller.RoutingTable;
 import io.troupe.serve.router.PowerOfTwoChoicesPolicy;
 import io.troupe.serve.router.QueueLengthProber;
@@ -27,15 +26,16 @@ import java.util.concurrent.TimeUnit;
  * Runs one {@link RequestRouter} (power of two choices, same-node first) for one deployment: the
  * router is not thread-safe, so it lives on its own single daemon thread and every input is handed
  * to that thread; {@link RequestRouter#tick()} is scheduled at its {@link RequestRouter#nextWakeup()}.
- * Queue-length probes are actor calls to {@code ReplicaActor.queueLength}. Thread-safe.
+ * Queue-length probes are actor calls to {@code ReplicaActor.queueLength}. Shared by the HTTP proxy and
+ * {@link io.troupe.serve.api.DeploymentHandle} calls. Thread-safe.
  */
-final class DeploymentRouter implements AutoCloseable {
+public final class DeploymentRouter implements AutoCloseable {
   private final ScheduledExecutorService owner;
   private final RequestRouter router;
   private volatile RoutingTable table;
   private ScheduledFuture<?> wake;
 
-  DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory) {
+  public DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory) {
     this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "serve-router-" + deployment);
       t.setDaemon(true);
@@ -55,7 +55,7 @@ final class DeploymentRouter implements AutoCloseable {
         Clock.systemUTC(), RouterConfig.DEFAULT, owner);
   }
 
-  static boolean isDeath(Throwable t) {
+  public static boolean isDeath(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
@@ -63,7 +63,7 @@ final class DeploymentRouter implements AutoCloseable {
   }
 
   /** The controller's routing table; applied only when it changed. */
-  void update(RoutingTable t) {
+  public void update(RoutingTable t) {
     if (t.equals(table)) {
       return;
     }
@@ -79,7 +79,7 @@ final class DeploymentRouter implements AutoCloseable {
    * Queues a request; the outer future fails with {@link io.troupe.serve.api.BackPressureException}
    * when max_queued_requests are waiting, the inner one completes with the chosen replica.
    */
-  CompletableFuture<CompletableFuture<ReplicaId>> assign(RoutingRequest request) {
+  public CompletableFuture<CompletableFuture<ReplicaId>> assign(RoutingRequest request) {
     CompletableFuture<CompletableFuture<ReplicaId>> f = new CompletableFuture<>();
     onOwner(() -> {
       try {
@@ -91,15 +91,15 @@ final class DeploymentRouter implements AutoCloseable {
     return f;
   }
 
-  void onQueueLength(ReplicaId id, int length) {
+  public void onQueueLength(ReplicaId id, int length) {
     onOwner(() -> router.onQueueLength(id, length));
   }
 
-  void onReplicaDied(ReplicaId id) {
+  public void onReplicaDied(ReplicaId id) {
     onOwner(() -> router.onReplicaDied(id));
   }
 
-  void onRequestFinished(ReplicaId id) {
+  public void onRequestFinished(ReplicaId id) {
     onOwner(() -> router.onRequestFinished(id));
   }
 

@@ -3,6 +3,10 @@ package io.troupe.serve.cluster;
 import io.troupe.runtime.api.ActorContext;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
+import io.troupe.serve.api.StreamingResponse;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.stream.Stream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -18,9 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>User-class conventions</b> (all methods public, found by name):
  * <ul>
- *   <li>{@code ServeResponse handle(ServeRequest)} — the HTTP entry of an ingress deployment;</li>
+ *   <li>{@code ServeResponse handle(ServeRequest)} — the HTTP entry of an ingress deployment; it may
+ *       return a {@link StreamingResponse} instead to stream the body;</li>
  *   <li>any other public method — callable from other deployments through {@link #invoke}
- *       (handle-to-handle composition; arguments and results must be Serializable);</li>
+ *       (handle-to-handle composition; arguments and results must be Serializable); a method
+ *       returning a {@link Stream} or an {@link Iterator} is a <em>streaming</em> method: its chunks
+ *       are produced into a {@link ReplicaStreams} session and pulled with {@link #nextChunks};</li>
+ *   <li>constructor parameters of type {@link io.troupe.serve.api.DeploymentHandle} receive handles
+ *       to the deployments the application bound there;</li>
  *   <li>{@code void reconfigure(X userConfig)} (one parameter, X accepting the config's JSON-like value,
  *       e.g. {@code Map<String,Object>} or {@code Object}) — optional, required when a user_config is set;
  *       called in place, without restarting the replica;</li>
@@ -32,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * enforces {@code max_ongoing_requests} itself with an atomic counter and answers
  * {@link ReplicaResult.Rejected} over the limit instead of queueing (the router backs off).
  * The user's object must be thread-safe up to {@code max_ongoing_requests} concurrent calls.
+ * A streaming request holds its slot until its stream ends or is cancelled.
  */
 public final class ReplicaActor {
   private static final System.Logger LOG = System.getLogger(ReplicaActor.class.getName());
@@ -42,6 +52,7 @@ public final class ReplicaActor {
   private final AtomicInteger ongoing = new AtomicInteger();
   private volatile int maxOngoing;
   private volatile boolean draining;
+  private final ReplicaStreams streams;
 
   /**
    * @param replicaId the replica's id (also the actor's name)
@@ -55,6 +66,7 @@ public final class ReplicaActor {
     this.replicaId = replicaId;
     this.nodeId = ActorContext.current().map(c -> c.nodeId().toString()).orElse("unknown");
     this.maxOngoing = maxOngoingRequests;
+    this.streams = new ReplicaStreams(replicaId);
     Class<?> cls = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
         ? Thread.currentThread().getContextClassLoader() : ReplicaActor.class.getClassLoader());
     this.user = construct(cls, initArgs.toArray());
@@ -83,24 +95,57 @@ public final class ReplicaActor {
     if (now > maxOngoing) {
       return new ReplicaResult.Rejected(ongoing.decrementAndGet(), false);
     }
+    boolean streaming = false;
     try {
       Object value = call(method, args);
       if (http) {
-        if (!(value instanceof ServeResponse r)) {
+        if (value instanceof StreamingResponse sr) {
+          Map<String, String> h = new java.util.LinkedHashMap<>(sr.headers());
+          h.put("x-troupe-replica", replicaId);
+          h.put("x-troupe-node", nodeId);
+          value = new StreamRef(openStream(sr.chunks()), replicaId, sr.status(), h);
+          streaming = true;
+        } else if (value instanceof ServeResponse r) {
+          value = r.withHeader("x-troupe-replica", replicaId).withHeader("x-troupe-node", nodeId);
+        } else {
           throw new IllegalStateException(user.getClass().getName() + ".handle(ServeRequest) must return a "
-              + "ServeResponse, returned " + (value == null ? "null" : value.getClass().getName()));
+              + "ServeResponse or a StreamingResponse, returned " + (value == null ? "null" : value.getClass().getName()));
         }
-        value = r.withHeader("x-troupe-replica", replicaId).withHeader("x-troupe-node", nodeId);
+      } else if (value instanceof Stream<?> || value instanceof Iterator<?>) {
+        value = new StreamRef(openStream(value), replicaId, 200, Map.of());
+        streaming = true;
       }
-      return new ReplicaResult.Ok(value, ongoing.get() - 1);
+      return new ReplicaResult.Ok(value, ongoing.get() - (streaming ? 0 : 1));
     } catch (Throwable t) {
       String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
       LOG.log(System.Logger.Level.WARNING, "replica " + replicaId + ": " + method + " failed, error id " + errorId, t);
       return new ReplicaResult.Failed(errorId, t.getClass().getName() + (t.getMessage() == null ? ""
           : ": " + t.getMessage()), ongoing.get() - 1);
     } finally {
-      ongoing.decrementAndGet();
+      if (!streaming) {
+        ongoing.decrementAndGet();
+      }
     }
+  }
+
+  /** Starts a stream session; the request's ongoing slot is released when the stream stops. */
+  private long openStream(Object chunks) {
+    Iterator<?> it = chunks instanceof Stream<?> st ? st.iterator() : (Iterator<?>) chunks;
+    AutoCloseable close = chunks instanceof Stream<?> st ? st : chunks instanceof AutoCloseable c ? c : null;
+    return streams.open(it, close, ongoing::decrementAndGet);
+  }
+
+  /**
+   * The next chunks of stream {@code streamId}: up to {@code max}, waiting up to {@code waitMillis}
+   * for the first (not counted as a request; see {@link ReplicaStreams#next}).
+   */
+  public ChunkBatch nextChunks(Long streamId, Integer max, Long waitMillis) throws InterruptedException {
+    return streams.next(streamId, max, waitMillis);
+  }
+
+  /** Cancels stream {@code streamId} (the caller went away); false when it had already ended. */
+  public Boolean cancelStream(Long streamId) {
+    return streams.cancel(streamId);
   }
 
   /** Requests executing now (the router's queue-length probe). */

@@ -9,6 +9,9 @@ import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
+import io.troupe.serve.api.BoundDeployment;
+import io.troupe.serve.api.DeploymentHandle;
+import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.controller.ClusterOps;
 import io.troupe.serve.controller.ControllerCheckpoint;
@@ -94,7 +97,7 @@ public final class TroupeClusterOps implements ClusterOps {
       ActorOptions options = ActorOptions.builder().name(spec.id().toString()).resources(spec.resources())
           .maxConcurrency(ACTOR_CONCURRENCY).maxRestarts(0).strategy(strategy).build();
       ActorHandle<ReplicaActor> h = troupe.createActor(ReplicaActor.class, options, spec.id().toString(),
-          spec.className(), new ArrayList<>(spec.initArgs()), spec.runtime().userConfig(),
+          spec.className(), initArgs(spec), spec.runtime().userConfig(),
           spec.runtime().maxOngoingRequests());
       e.handle = h;
       ActorInfo info = troupe.waitAlive(h.id(), startTimeout).get();
@@ -104,6 +107,16 @@ public final class TroupeClusterOps implements ClusterOps {
     } catch (Exception ex) {
       return new ReplicaReport.Failed(describe(ex), e.group);
     }
+  }
+
+  /** The constructor arguments as the replica gets them: bound deployments become handles. */
+  static ArrayList<Object> initArgs(ReplicaStartSpec spec) {
+    ArrayList<Object> out = new ArrayList<>();
+    for (Object a : spec.initArgs()) {
+      out.add(a instanceof BoundDeployment b
+          ? DeploymentHandle.unbound(new DeploymentId(spec.id().deployment().app(), b.name())) : a);
+    }
+    return out;
   }
 
   @Override

@@ -14,8 +14,11 @@ import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
+import io.troupe.serve.cluster.DeploymentRouter;
 import io.troupe.serve.cluster.ReplicaDirectory;
+import io.troupe.serve.cluster.RemoteStream;
 import io.troupe.serve.cluster.ReplicaResult;
+import io.troupe.serve.cluster.StreamRef;
 import io.troupe.serve.cluster.ServeControllerLoop;
 import io.troupe.serve.config.HttpOptions;
 import io.troupe.serve.router.QueueLengthProber;
@@ -35,7 +38,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * The HTTP proxy (Ray Serve's {@code ProxyActor}) on Helidon SE: every request is matched to an
  * application by longest route prefix, routed to a replica of its ingress deployment by that
- * deployment's {@link DeploymentRouter}, and answered with the replica's {@link ServeResponse}.
+ * deployment's {@link DeploymentRouter}, and answered with the replica's {@link ServeResponse}, or
+ * streamed chunk by chunk ({@link StreamWriter}) when the ingress returned a
+ * {@link io.troupe.serve.api.StreamingResponse}; {@code request_timeout_s} then bounds the time to
+ * the stream's start, not its length.
  * Answers: 404 for no matching route; 503 with {@code Retry-After} when max_queued_requests
  * requests are already waiting; 408 when {@code request_timeout_s} passes; 500 with an
  * {@code error_id} when user code threw. A request refused by a full replica is routed again; one
@@ -50,6 +56,8 @@ public final class HttpProxy implements AutoCloseable {
   static final int MAX_DEATH_RETRIES = 3;
   /** Wait cap when no request_timeout_s is configured (Ray has none; we refuse to hang forever). */
   static final Duration NO_TIMEOUT = Duration.ofDays(1);
+  /** How long one pull of a streaming response may take beyond its long poll before the stream is cut. */
+  static final Duration STREAM_PULL_TIMEOUT = Duration.ofSeconds(60);
 
   private final ServeControllerLoop loop;
   private final ReplicaDirectory directory;
@@ -117,7 +125,12 @@ public final class HttpProxy implements AutoCloseable {
     ServeRequest request = new ServeRequest(req.prologue().method().text(), path, route.get().prefix(),
         req.query().rawValue(), headers(req), req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
     long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
-    write(res, forward(route.get().ingress(), request, deadline));
+    Object answer = forward(route.get().ingress(), request, deadline);
+    if (answer instanceof RemoteStream<?> stream) {
+      StreamWriter.write(request, res, stream);
+    } else {
+      write(res, (ServeResponse) answer);
+    }
   }
 
   private static Map<String, List<String>> headers(ServerRequest req) {
@@ -126,8 +139,11 @@ public final class HttpProxy implements AutoCloseable {
     return h;
   }
 
-  /** Routes and sends {@code request} until it is answered, refused or out of time. */
-  ServeResponse forward(DeploymentId ingress, ServeRequest request, long deadline) throws InterruptedException {
+  /**
+   * Routes and sends {@code request} until it is answered, refused or out of time: a
+   * {@link ServeResponse}, or a {@link RemoteStream} when the ingress returned a streaming response.
+   */
+  Object forward(DeploymentId ingress, ServeRequest request, long deadline) throws InterruptedException {
     DeploymentRouter router = router(ingress);
     String requestId = UUID.randomUUID().toString();
     int deaths = 0;
@@ -177,6 +193,10 @@ public final class HttpProxy implements AutoCloseable {
       router.onQueueLength(replica, result.queueLength());
       switch (result) {
         case ReplicaResult.Ok ok -> {
+          if (ok.value() instanceof StreamRef ref) {
+            return new RemoteStream<>(directory.handle(replica), ref, STREAM_PULL_TIMEOUT,
+                () -> router.onRequestFinished(replica));
+          }
           return (ServeResponse) ok.value();
         }
         case ReplicaResult.Failed f -> {

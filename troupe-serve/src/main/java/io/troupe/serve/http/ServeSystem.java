@@ -4,6 +4,7 @@ import io.troupe.runtime.api.Troupe;
 import io.troupe.serve.api.ServeException;
 import io.troupe.serve.cluster.ClassApplicationResolver;
 import io.troupe.serve.cluster.ReplicaDirectory;
+import io.troupe.serve.cluster.RoutesPublisher;
 import io.troupe.serve.cluster.ServeControllerLoop;
 import io.troupe.serve.cluster.TroupeClusterOps;
 import io.troupe.serve.config.ProxyLocation;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything serving runs on the head: the controller loop over {@link TroupeClusterOps}, the
- * replica directory, and the HTTP proxy (started by the first applied config that asks for one,
+ * replica directory, the {@link RoutesPublisher} that makes routing tables reachable from replicas
+ * (for {@link io.troupe.serve.api.DeploymentHandle}s), and the HTTP proxy (started by the first applied config that asks for one,
  * with its {@code http_options}). Only {@code HeadOnly} placement is implemented: a config with
  * {@code EveryNode} also gets one proxy, on the head.
  *
@@ -41,6 +43,7 @@ public final class ServeSystem implements AutoCloseable {
     this.ops = new TroupeClusterOps(troupe, directory, clock, Duration.ofMinutes(5), Duration.ofSeconds(1));
     this.loop = new ServeControllerLoop(new ServeController(ops, clock, new Random()), Duration.ofMillis(100));
     this.resolver = new ClassApplicationResolver(userClasses);
+    new RoutesPublisher(troupe, loop); // replicas' DeploymentHandles find routing tables through it
   }
 
   /** Applies a config declaratively (apps not in it are deleted); starts the proxy if needed. */

@@ -1,0 +1,268 @@
+package io.troupe.serve.cluster;
+
+import io.troupe.runtime.api.ActorContext;
+import io.troupe.runtime.api.ActorHandle;
+import io.troupe.runtime.api.ActorUnavailableException;
+import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.Troupe;
+import io.troupe.serve.api.BackPressureException;
+import io.troupe.serve.api.DeploymentCallException;
+import io.troupe.serve.api.DeploymentId;
+import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.api.ResponseStream;
+import io.troupe.serve.api.ServeException;
+import io.troupe.serve.controller.RoutingTable;
+import io.troupe.serve.router.QueueLengthProber;
+import io.troupe.serve.router.RoutingRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The node-side engine behind {@link io.troupe.serve.api.DeploymentHandle}s: one per node (shared by
+ * every replica and handle on it, like Ray's per-process router), with one {@link DeploymentRouter}
+ * per called deployment. Routing tables come from the {@link RoutesActor}, fetched when older than
+ * {@link #ROUTES_TTL}; when a fetch fails (head away) the cached tables keep routing, so the data
+ * plane survives a short head outage once a node has called a deployment.
+ *
+ * <p><b>Threading.</b> Thread-safe. Each call runs its routing loop on its own virtual thread
+ * (blocking on the router's assignment and the replica call); routers serialize their own state.
+ * <b>Authority:</b> none — tables are the controller's, queue lengths are hints.
+ */
+public final class HandleClient {
+  private static final System.Logger LOG = System.getLogger(HandleClient.class.getName());
+  /** One per node of this JVM (LocalCluster runs several); entries live as long as the JVM. */
+  private static final Map<NodeId, HandleClient> CLIENTS = new ConcurrentHashMap<>();
+  static final Duration ROUTES_TTL = Duration.ofSeconds(1);
+  static final int MAX_DEATH_RETRIES = 3;
+  /** Wait cap when a call has no timeout: long, but never forever. */
+  static final Duration NO_TIMEOUT = Duration.ofDays(1);
+  /** How long one pull of a stream may take beyond its long poll when the call has no timeout. */
+  static final Duration STREAM_PULL_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Troupe troupe;
+  private final ReplicaDirectory directory;
+  private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
+  private volatile RoutesActor.Snapshot routes;
+  private volatile long fetchedAt;
+  private CompletableFuture<Void> refreshing;
+
+  private HandleClient(Troupe troupe) {
+    this.troupe = troupe;
+    this.directory = new ReplicaDirectory(troupe);
+  }
+
+  /** The client of {@code troupe}'s node. */
+  public static HandleClient forTroupe(Troupe troupe) {
+    return CLIENTS.computeIfAbsent(troupe.nodeId(), k -> new HandleClient(troupe));
+  }
+
+  /** The client of the node the calling actor runs on. */
+  public static HandleClient current() {
+    return ActorContext.current().map(c -> forTroupe(c.troupe())).orElseThrow(() -> new ServeException(
+        "this DeploymentHandle is not bound to a node: use it inside a replica (or a thread it started), "
+            + "or create it with DeploymentHandle.of(troupe, app, deployment)"));
+  }
+
+  /** A call's outcome: the replica that answered and its value. */
+  private record Answer(ReplicaId replica, DeploymentRouter router, Object value) {
+  }
+
+  public <R> CompletableFuture<R> call(DeploymentId d, String method, Object[] args, Duration timeout) {
+    long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
+    CompletableFuture<R> f = new CompletableFuture<>();
+    Thread.ofVirtual().name("serve-handle-" + d).start(() -> {
+      try {
+        Answer a = send(d, method, args, deadline, timeout);
+        if (a.value() instanceof StreamRef ref) {
+          directory.handle(a.replica()).call("cancelStream", ref.streamId());
+          a.router().onRequestFinished(a.replica());
+          throw new ServeException(d + "." + method + " returns a stream: call it with DeploymentHandle.stream");
+        }
+        @SuppressWarnings("unchecked")
+        R value = (R) a.value();
+        f.complete(value);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    return f;
+  }
+
+  public <R> ResponseStream<R> stream(DeploymentId d, String method, Object[] args, Duration timeout) {
+    long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
+    Answer a = send(d, method, args, deadline, timeout);
+    if (!(a.value() instanceof StreamRef ref)) {
+      a.router().onRequestFinished(a.replica());
+      throw new ServeException(d + "." + method + " returned " + (a.value() == null ? "null"
+          : a.value().getClass().getName()) + ", not a stream: a streaming method returns a java.util.stream.Stream "
+          + "or an Iterator");
+    }
+    return new RemoteStream<>(directory.handle(a.replica()), ref, timeout == null ? STREAM_PULL_TIMEOUT : timeout,
+        () -> a.router().onRequestFinished(a.replica()));
+  }
+
+  /** Routes and sends one call until a replica answers it, or it is refused or out of time. Blocking. */
+  private Answer send(DeploymentId d, String method, Object[] args, long deadline, Duration timeout) {
+    DeploymentRouter router = router(d, deadline);
+    String requestId = UUID.randomUUID().toString();
+    List<Object> argList = new ArrayList<>(Arrays.asList(args));
+    int deaths = 0;
+    try {
+      while (true) {
+        ReplicaId replica = assign(d, router, requestId, deadline, timeout);
+        CompletableFuture<ReplicaResult> call;
+        try {
+          call = directory.handle(replica).call("invoke", method, argList);
+        } catch (QueueLengthProber.ReplicaDeadException e) {
+          router.onReplicaDied(replica);
+          continue;
+        }
+        ReplicaResult result;
+        try {
+          result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (DeploymentRouter.isDeath(cause) || cause instanceof ActorUnavailableException) {
+            router.onReplicaDied(replica);
+            if (++deaths > MAX_DEATH_RETRIES) {
+              throw new ServeException("replicas of " + d + " died " + deaths + " times while handling " + method, cause);
+            }
+            continue;
+          }
+          router.onRequestFinished(replica);
+          throw new ServeException("calling " + method + " on " + replica + " failed: " + TroupeClusterOps.describe(e), cause);
+        } catch (TimeoutException e) {
+          router.onRequestFinished(replica);
+          throw timedOut(d, method, timeout);
+        }
+        router.onQueueLength(replica, result.queueLength());
+        switch (result) {
+          case ReplicaResult.Ok ok -> {
+            return new Answer(replica, router, ok.value());
+          }
+          case ReplicaResult.Failed f -> throw new DeploymentCallException(replica.toString(), f.errorId(), f.error());
+          case ReplicaResult.Rejected r -> {
+            // full or draining: route again
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServeException("interrupted while calling " + d + "." + method);
+    } catch (TimeoutException e) {
+      throw timedOut(d, method, timeout);
+    }
+  }
+
+  /** Waits for the router to pick a replica, refreshing the routing table while it waits. */
+  private ReplicaId assign(DeploymentId d, DeploymentRouter router, String requestId, long deadline, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    CompletableFuture<ReplicaId> assigned;
+    try {
+      assigned = router.assign(RoutingRequest.of(requestId)).get(remaining(deadline), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof BackPressureException bp) {
+        throw bp;
+      }
+      throw new ServeException("routing to " + d + " failed: " + e.getCause(), e.getCause());
+    }
+    while (true) {
+      try {
+        return assigned.get(Math.min(remaining(deadline), ROUTES_TTL.toNanos() / 4), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        if (System.nanoTime() >= deadline) {
+          assigned.cancel(false);
+          throw e;
+        }
+        refreshIfStale(); // no replica yet, or all full: maybe the table changed
+      } catch (ExecutionException e) {
+        throw new ServeException("routing to " + d + " failed: " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
+  private static ServeException timedOut(DeploymentId d, String method, Duration timeout) {
+    return new ServeException("call " + d + "." + method + " not answered within " + (timeout == null ? NO_TIMEOUT
+        : timeout).toMillis() + " ms", new TimeoutException());
+  }
+
+  private static long remaining(long deadline) throws TimeoutException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new TimeoutException();
+    }
+    return left;
+  }
+
+  // ------------------------------------------------------------------ routing tables
+
+  private DeploymentRouter router(DeploymentId d, long deadline) {
+    DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k.toString(), troupe.nodeId(), directory));
+    if (routes == null) {
+      try {
+        refreshIfStale().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "first routing table fetch failed; calls wait for a later one", e);
+      }
+    } else {
+      refreshIfStale();
+    }
+    RoutesActor.Snapshot s = routes;
+    if (s != null) {
+      updateRouter(d, r, s);
+    }
+    return r;
+  }
+
+  /** Starts a fetch when the cached tables are older than the TTL; returns the fetch in flight. */
+  private synchronized CompletableFuture<Void> refreshIfStale() {
+    if (refreshing != null && !refreshing.isDone()) {
+      return refreshing;
+    }
+    if (routes != null && System.nanoTime() - fetchedAt < ROUTES_TTL.toNanos()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    refreshing = CompletableFuture.runAsync(this::fetch, TroupeClusterOps.VIRTUAL);
+    return refreshing;
+  }
+
+  private void fetch() {
+    try {
+      ActorHandle<RoutesActor> h = troupe.getActor(RoutesActor.NAME, RoutesActor.class)
+          .orElseThrow(() -> new ServeException("no " + RoutesActor.NAME + " actor (is serving enabled on the head?)"));
+      RoutesActor.Snapshot s = h.<RoutesActor.Snapshot>call("routes").get(5, TimeUnit.SECONDS);
+      RoutesActor.Snapshot prior = routes;
+      if (prior == null || s.version() >= 0) {
+        routes = s; // an empty, re-created actor (version -1) does not wipe the cached tables
+      }
+      fetchedAt = System.nanoTime();
+      routers.forEach((d, r) -> updateRouter(d, r, s));
+    } catch (Exception e) {
+      // keep routing with the cached tables (head away, actor restarting); try again after the TTL
+      fetchedAt = System.nanoTime();
+      LOG.log(System.Logger.Level.DEBUG, "fetching serve routing tables failed; using the cached ones", e);
+      throw e instanceof RuntimeException re ? re : new ServeException(String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  private static void updateRouter(DeploymentId d, DeploymentRouter r, RoutesActor.Snapshot s) {
+    RoutesActor.Route route = s.routes().get(d.toString());
+    if (route == null) {
+      return; // unknown yet: the router keeps what it had (nothing, or the last known replicas)
+    }
+    List<RoutingTable.Replica> replicas = new ArrayList<>();
+    for (int i = 0; i < route.replicas().size(); i++) {
+      replicas.add(new RoutingTable.Replica(ReplicaId.parse(route.replicas().get(i)), NodeId.of(route.nodes().get(i))));
+    }
+    r.update(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued()));
+  }
+}
