@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandClusterTest {
   static LocalCluster cluster;
   static String url;
+  static int port;
 
   @TempDir
   Path home;
@@ -36,6 +37,7 @@ class ServeCommandClusterTest {
   @BeforeAll
   static void start() {
     Serve.enable();
+    port = CliHarness.freePort(); // one proxy port for every test here
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(2).build());
     url = cluster.head().dashboardUrl();
   }
@@ -50,7 +52,6 @@ class ServeCommandClusterTest {
 
   @Test
   void deployTheHelloExampleThenStatusCallAndShutdown() throws Exception {
-    int port = CliHarness.freePort();
     String yaml;
     try (InputStream in = getClass().getResourceAsStream("/examples/hello/serve.yaml")) {
       assertThat(in).as("examples/hello/serve.yaml on the classpath (troupe-examples)").isNotNull();
@@ -75,6 +76,21 @@ class ServeCommandClusterTest {
 
     CliHarness.Result down = cli.run("serve", "shutdown", "--address", url);
     assertThat(down.out()).isEqualTo("Removing 1 application: hello (their replicas drain and stop)\n");
+  }
+
+  @Test
+  void theDemoServesHelloAndCallsIt() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    CliHarness cli = new CliHarness(home);
+    DemoCommand demo = new DemoCommand(cli.context(new java.io.PrintWriter(out, true), new java.io.PrintWriter(java.io.Writer.nullWriter())));
+
+    demo.serveHello(new RestClient(url, null), port);
+
+    assertThat(out.toString())
+        .contains("GET http://127.0.0.1:" + port + "/hello?name=you -> HTTP 200: hello you\n")
+        .contains("  served by replica hello#Hello#")
+        .endsWith("Try it yourself:\n  curl 'http://127.0.0.1:" + port + "/hello?name=you'\n");
+    assertThat(cli.run("serve", "shutdown", "--address", url).code()).isZero();
   }
 
   private static HttpResponse<String> get(String u) throws IOException, InterruptedException {
