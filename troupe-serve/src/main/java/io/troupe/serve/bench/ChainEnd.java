@@ -1,0 +1,11 @@
+package io.troupe.serve.bench;
+
+/** The last deployment of the benchmark chain. */
+public class ChainEnd {
+  public ChainEnd() {
+  }
+
+  public String hop() {
+    return BenchNodes.current();
+  }
+}
