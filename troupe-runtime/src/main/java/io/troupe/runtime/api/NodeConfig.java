@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param stateDir head only: directory where the control state (actors, placement groups, known
  *     nodes) is persisted; a head restarted with the same directory rejoins the surviving nodes and
  *     recovers it. Null (default) keeps it in memory only.
+ * @param metricsPort port of this node's own {@code GET /metrics} server, bound to {@code host};
+ *     0 picks a free port; {@link #NO_METRICS_SERVER} (default) starts none (the head also serves
+ *     {@code /metrics} on its REST API, and a serving proxy on its HTTP port)
  */
 public record NodeConfig(
     boolean head,
@@ -46,12 +49,24 @@ public record NodeConfig(
     Map<String, String> labels,
     Duration joinTimeout,
     Duration failureDetection,
-    java.nio.file.Path stateDir) {
+    java.nio.file.Path stateDir,
+    int metricsPort) {
 
   public static final int DEFAULT_HEAD_PORT = 6380;
   public static final int DEFAULT_DASHBOARD_PORT = 8265;
   /** {@code dashboardPort} value that starts no REST API on the head (embedded use). */
   public static final int NO_DASHBOARD = -1;
+  /** {@code metricsPort} value that starts no separate metrics server (the default). */
+  public static final int NO_METRICS_SERVER = -1;
+
+  /** The constructor without {@code metricsPort} (no separate metrics server); kept for callers. */
+  public NodeConfig(boolean head, String host, int port, String headAddress, String dashboardHost,
+      int dashboardPort, String dashboardToken, Double numCpus, Integer numGpus, List<String> gpuIds,
+      Long memoryBytes, Map<String, Double> resources, Map<String, String> labels, Duration joinTimeout,
+      Duration failureDetection, java.nio.file.Path stateDir) {
+    this(head, host, port, headAddress, dashboardHost, dashboardPort, dashboardToken, numCpus, numGpus, gpuIds,
+        memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir, NO_METRICS_SERVER);
+  }
 
   public NodeConfig {
     Objects.requireNonNull(host, "host");
@@ -82,6 +97,7 @@ public record NodeConfig(
     b.joinTimeout = joinTimeout;
     b.failureDetection = failureDetection;
     b.stateDir = stateDir;
+    b.metricsPort = metricsPort;
     return b;
   }
 
@@ -103,6 +119,7 @@ public record NodeConfig(
     private Duration joinTimeout = Duration.ofSeconds(20);
     private Duration failureDetection = Duration.ofSeconds(10);
     private java.nio.file.Path stateDir;
+    private int metricsPort = NO_METRICS_SERVER;
 
     public Builder head(boolean v) { head = v; return this; }
     public Builder host(String v) { host = v; return this; }
@@ -120,11 +137,13 @@ public record NodeConfig(
     public Builder joinTimeout(Duration v) { joinTimeout = v; return this; }
     public Builder failureDetection(Duration v) { failureDetection = v; return this; }
     public Builder stateDir(java.nio.file.Path v) { stateDir = v; return this; }
+    public Builder metricsPort(int v) { metricsPort = v; return this; }
 
     public NodeConfig build() {
       int p = port != null ? port : (head ? DEFAULT_HEAD_PORT : 0);
       return new NodeConfig(head, host, p, headAddress, dashboardHost, dashboardPort, dashboardToken,
-          numCpus, numGpus, gpuIds, memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir);
+          numCpus, numGpus, gpuIds, memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir,
+          metricsPort);
     }
   }
 }

@@ -33,6 +33,22 @@ public interface TroupeNode extends AutoCloseable {
   /** A client of the cluster that runs its calls through this node. */
   Troupe client();
 
+  /**
+   * This node's meter registry (served at {@code /metrics}); see {@link NodeMetrics}. The default
+   * looks it up by {@link #nodeId()}.
+   */
+  default NodeMetrics metrics() {
+    return NodeMetrics.of(nodeId()).orElseThrow(() -> new TroupeException("node " + nodeId() + " has no metrics"));
+  }
+
+  /**
+   * URL of this node's {@code /metrics}: its own metrics server when {@code NodeConfig.metricsPort}
+   * is set, else the head's REST API; null on a worker without a metrics server.
+   */
+  default String metricsUrl() {
+    return dashboardUrl() == null ? null : dashboardUrl() + "/metrics";
+  }
+
   /** Completes when the node has stopped (closed, or removed from the cluster). */
   CompletionStage<Void> whenTerminated();
 

@@ -69,6 +69,8 @@ public final class NodeProcess implements TroupeNode {
   private final AtomicReference<NodeAgent> agent = new AtomicReference<>();
   private volatile ClusterClient client;
   private volatile RestServer rest;
+  private volatile io.troupe.runtime.rest.MetricsServer metricsServer;
+  private final io.troupe.runtime.api.NodeMetrics metrics;
   private volatile String address;
 
   private NodeProcess(NodeConfig config, NodeId nodeId, ActorSystem<Void> system, ResourceSet total) {
@@ -76,6 +78,7 @@ public final class NodeProcess implements TroupeNode {
     this.nodeId = nodeId;
     this.system = system;
     this.total = total;
+    this.metrics = io.troupe.runtime.api.NodeMetrics.open(nodeId);
   }
 
   /** Listeners told when a node of this JVM closes (higher layers release what they tied to it). */
@@ -220,6 +223,7 @@ public final class NodeProcess implements TroupeNode {
     agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
         effects -> new NodeAgent(nodeId, ledger, effects, () -> client), registration, control, router,
         agent::set, () -> registered.complete(null))), "agent", Props.empty()));
+    NodeGauges.register(metrics.registry(), agent::get, detected.total());
     try {
       registered.get(config.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -230,11 +234,15 @@ public final class NodeProcess implements TroupeNode {
       List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
       routes.add(new StateApi(client));
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
+      routes.add(new io.troupe.runtime.rest.MetricsRoute(metrics));
       EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }
-    log.info("node {} up at {} with {}{}", nodeId, address, detected.total(),
-        rest != null ? "; REST API at " + dashboardUrl() : "");
+    if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
+      metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
+    }
+    log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
+        rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
   }
 
   static Config pekkoConfig(NodeConfig c) {
@@ -264,6 +272,9 @@ public final class NodeProcess implements TroupeNode {
     }
     if ((c.dashboardPort() < 0 && c.dashboardPort() != NodeConfig.NO_DASHBOARD) || c.dashboardPort() > 65535) {
       throw new TroupeException("dashboard port must be 0..65535, got " + c.dashboardPort());
+    }
+    if ((c.metricsPort() < 0 && c.metricsPort() != NodeConfig.NO_METRICS_SERVER) || c.metricsPort() > 65535) {
+      throw new TroupeException("metrics port must be 0..65535, got " + c.metricsPort());
     }
   }
 
@@ -321,6 +332,21 @@ public final class NodeProcess implements TroupeNode {
   }
 
   @Override
+  public io.troupe.runtime.api.NodeMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public String metricsUrl() {
+    io.troupe.runtime.rest.MetricsServer m = metricsServer;
+    if (m != null) {
+      return "http://" + config.host() + ":" + m.port() + "/metrics";
+    }
+    String dashboard = dashboardUrl();
+    return dashboard == null ? null : dashboard + "/metrics";
+  }
+
+  @Override
   public ResourceSet resources() {
     return total;
   }
@@ -362,6 +388,15 @@ public final class NodeProcess implements TroupeNode {
         // closing anyway
       }
     }
+    io.troupe.runtime.rest.MetricsServer m = metricsServer;
+    metricsServer = null;
+    if (m != null) {
+      try {
+        m.close();
+      } catch (RuntimeException ignored) {
+        // closing anyway
+      }
+    }
     NodeAgent a = agent.get();
     if (a != null) {
       a.stopAll("node shutting down");
@@ -385,5 +420,6 @@ public final class NodeProcess implements TroupeNode {
     } catch (Exception ignored) {
       // best effort
     }
+    metrics.close();
   }
 }

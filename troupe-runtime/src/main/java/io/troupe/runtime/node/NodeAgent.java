@@ -72,6 +72,11 @@ public final class NodeAgent {
     return h == null || h.isStopped() ? Optional.empty() : Optional.of(h);
   }
 
+  /** Actor incarnations hosted here and not stopped (any thread; for metrics). */
+  public int liveActorCount() {
+    return (int) hosts.values().stream().filter(h -> !h.isStopped()).count();
+  }
+
   public Set<String> hostedKeys() {
     return hosts.values().stream().map(ActorHost::key).collect(Collectors.toUnmodifiableSet());
   }
