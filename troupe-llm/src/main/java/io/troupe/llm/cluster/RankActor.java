@@ -57,6 +57,12 @@ public final class RankActor implements AutoCloseable {
 
   /** Runs one step (see {@link RankWorker#runStep}); null except on the last stage's tp rank 0. */
   public StepOutput step(StepBatch batch) {
+    if (batch.epoch() != identity.spec().epoch()) {
+      // A step of an older generation, queued by the runtime while this rank was being recreated:
+      // refuse it without failing this (new) generation.
+      throw new RankFailureException(identity.spec() + " refuses step " + batch.stepId() + " of epoch "
+          + batch.epoch() + " (stale: sent before the gang restart)");
+    }
     stepLock.lock();
     try {
       transport.beginStep(batch.stepId());
