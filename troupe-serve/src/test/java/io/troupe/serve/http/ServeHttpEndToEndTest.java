@@ -166,7 +166,7 @@ class ServeHttpEndToEndTest {
       if (done.test(last)) {
         return last;
       }
-      Thread.sleep(50); // polling interval of a deadline loop
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
     }
     throw new AssertionError("not reached in 30 s; last status: " + last);
   }
@@ -179,7 +179,7 @@ class ServeHttpEndToEndTest {
       if (expected.equals(last)) {
         return;
       }
-      Thread.sleep(50); // polling interval of a deadline loop
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
     }
     throw new AssertionError("expected '" + expected + "' within 30 s, last: " + last);
   }
