@@ -2,7 +2,9 @@ package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorDiedException;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.metrics.ServeMetrics;
 import io.troupe.serve.controller.RoutingTable;
 import io.troupe.serve.router.PowerOfTwoChoicesPolicy;
 import io.troupe.serve.router.QueueLengthProber;
@@ -27,15 +29,29 @@ import java.util.concurrent.TimeUnit;
  * router is not thread-safe, so it lives on its own single daemon thread and every input is handed
  * to that thread; {@link RequestRouter#tick()} is scheduled at its {@link RequestRouter#nextWakeup()}.
  * Queue-length probes are actor calls to {@code ReplicaActor.queueLength}. Shared by the HTTP proxy and
- * {@link io.troupe.serve.api.DeploymentHandle} calls. Thread-safe.
+ * {@link io.troupe.serve.api.DeploymentHandle} calls. Requests waiting for a replica count in the
+ * node's {@code troupe_serve_deployment_queued_queries} ({@link ServeMetrics#queuedQueries}). Thread-safe.
  */
 public final class DeploymentRouter implements AutoCloseable {
   private final ScheduledExecutorService owner;
   private final RequestRouter router;
   private volatile RoutingTable table;
   private ScheduledFuture<?> wake;
+  private final java.util.concurrent.atomic.AtomicInteger queued;
 
+  /** A router of {@code deployment} whose waiting requests count in {@code localNode}'s metrics. */
+  public DeploymentRouter(DeploymentId deployment, NodeId localNode, ReplicaDirectory directory) {
+    this(deployment.toString(), localNode, directory, ServeMetrics.of(localNode).queuedQueries(deployment));
+  }
+
+  /** A router whose waiting requests are not counted in any metrics. */
   public DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory) {
+    this(deployment, localNode, directory, new java.util.concurrent.atomic.AtomicInteger());
+  }
+
+  private DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory,
+      java.util.concurrent.atomic.AtomicInteger queued) {
+    this.queued = queued;
     this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "serve-router-" + deployment);
       t.setDaemon(true);
@@ -81,6 +97,14 @@ public final class DeploymentRouter implements AutoCloseable {
    */
   public CompletableFuture<CompletableFuture<ReplicaId>> assign(RoutingRequest request) {
     CompletableFuture<CompletableFuture<ReplicaId>> f = new CompletableFuture<>();
+    queued.incrementAndGet();
+    f.whenComplete((assigned, refused) -> {
+      if (refused != null) {
+        queued.decrementAndGet();
+      } else {
+        assigned.whenComplete((r, e) -> queued.decrementAndGet());
+      }
+    });
     onOwner(() -> {
       try {
         f.complete(router.assign(request));

@@ -206,7 +206,7 @@ public final class HandleClient {
   // ------------------------------------------------------------------ routing tables
 
   private DeploymentRouter router(DeploymentId d, long deadline) {
-    DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k.toString(), troupe.nodeId(), directory));
+    DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k, troupe.nodeId(), directory));
     if (routes == null) {
       try {
         refreshIfStale().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

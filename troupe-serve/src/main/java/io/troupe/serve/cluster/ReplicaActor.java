@@ -1,6 +1,9 @@
 package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorContext;
+import io.troupe.serve.api.DeploymentId;
+import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.metrics.ServeMetrics;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
 import io.troupe.serve.api.StreamingResponse;
@@ -42,8 +45,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ReplicaResult.Rejected} over the limit instead of queueing (the router backs off).
  * The user's object must be thread-safe up to {@code max_ongoing_requests} concurrent calls.
  * A streaming request holds its slot until its stream ends or is cancelled.
+ *
+ * <p><b>Metrics</b> (on its node's registry, removed when the actor stops): processing latency per
+ * route, requests executing now, and healthy 1/0 from the latest {@link #checkHealth()}; see
+ * {@link ServeMetrics#replica}.
  */
-public final class ReplicaActor {
+public final class ReplicaActor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ReplicaActor.class.getName());
 
   private final String replicaId;
@@ -53,6 +60,7 @@ public final class ReplicaActor {
   private volatile int maxOngoing;
   private volatile boolean draining;
   private final ReplicaStreams streams;
+  private final ServeMetrics.Replica metrics;
 
   /**
    * @param replicaId the replica's id (also the actor's name)
@@ -73,21 +81,31 @@ public final class ReplicaActor {
     if (userConfig != null) {
       callReconfigure(userConfig);
     }
+    this.metrics = ActorContext.current().map(c -> ServeMetrics.of(c.nodeId())).orElseGet(ServeMetrics::detached)
+        .replica(metricsId(replicaId), ongoing::get);
+  }
+
+  private static ReplicaId metricsId(String replicaId) {
+    try {
+      return ReplicaId.parse(replicaId);
+    } catch (IllegalArgumentException e) {
+      return new ReplicaId(new DeploymentId("unknown", "unknown"), replicaId);
+    }
   }
 
   // ------------------------------------------------------------------ data plane
 
   /** Runs the user's {@code handle(ServeRequest)}; adds {@code x-troupe-replica} and {@code x-troupe-node}. */
   public ReplicaResult handleRequest(ServeRequest request) {
-    return run("handle", new Object[] {request}, true);
+    return run("handle", new Object[] {request}, true, request.routePrefix());
   }
 
   /** Runs the user's public method {@code method} with {@code args} (composition through handles). */
   public ReplicaResult invoke(String method, List<?> args) {
-    return run(method, args.toArray(), false);
+    return run(method, args.toArray(), false, "");
   }
 
-  private ReplicaResult run(String method, Object[] args, boolean http) {
+  private ReplicaResult run(String method, Object[] args, boolean http, String route) {
     if (draining) {
       return new ReplicaResult.Rejected(ongoing.get(), true);
     }
@@ -96,6 +114,7 @@ public final class ReplicaActor {
       return new ReplicaResult.Rejected(ongoing.decrementAndGet(), false);
     }
     boolean streaming = false;
+    long started = System.nanoTime();
     try {
       Object value = call(method, args);
       if (http) {
@@ -125,6 +144,7 @@ public final class ReplicaActor {
       if (!streaming) {
         ongoing.decrementAndGet();
       }
+      metrics.processed(route, (System.nanoTime() - started) / 1e6);
     }
   }
 
@@ -168,9 +188,21 @@ public final class ReplicaActor {
   public Boolean checkHealth() throws Throwable {
     Method m = find("checkHealth", 0);
     if (m != null) {
-      invokeMethod(m, new Object[0]);
+      try {
+        invokeMethod(m, new Object[0]);
+      } catch (Throwable t) {
+        metrics.healthy(false);
+        throw t;
+      }
     }
+    metrics.healthy(true);
     return true;
+  }
+
+  /** Removes this replica's meters (the runtime calls it when the actor stops). */
+  @Override
+  public void close() {
+    metrics.close();
   }
 
   /** Refuses new requests from now on (graceful stop); returns the requests still executing. */

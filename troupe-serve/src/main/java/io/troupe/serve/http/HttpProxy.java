@@ -21,6 +21,7 @@ import io.troupe.serve.cluster.ReplicaResult;
 import io.troupe.serve.cluster.StreamRef;
 import io.troupe.serve.cluster.ServeControllerLoop;
 import io.troupe.serve.config.HttpOptions;
+import io.troupe.serve.metrics.ServeMetrics;
 import io.troupe.serve.router.QueueLengthProber;
 import io.troupe.serve.router.RoutingRequest;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,9 @@ import java.util.concurrent.TimeoutException;
  * the stream's start, not its length.
  * Answers: 404 for no matching route; 503 with {@code Retry-After} when max_queued_requests
  * requests are already waiting; 408 when {@code request_timeout_s} passes; 500 with an
- * {@code error_id} when user code threw. A request refused by a full replica is routed again; one
+ * {@code error_id} when user code threw. {@code GET /metrics} answers the node's Prometheus metrics
+ * (so no application can serve that exact path); every other request is counted in
+ * {@link ServeMetrics#httpRequest} with its application, route prefix, method and status. A request refused by a full replica is routed again; one
  * whose replica died before answering is retried on another replica (up to {@link #MAX_DEATH_RETRIES}).
  *
  * <p><b>Threading.</b> Helidon runs each request on its own virtual thread, which blocks on the
@@ -65,15 +68,20 @@ public final class HttpProxy implements AutoCloseable {
   private final HttpOptions options;
   private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
   private final WebServer server;
+  private final ServeMetrics metrics;
 
   private HttpProxy(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
     this.loop = loop;
     this.directory = directory;
     this.localNode = localNode;
     this.options = options;
+    this.metrics = ServeMetrics.of(localNode);
     loop.addListener(this::onSnapshot);
+    HttpRouting.Builder routing = HttpRouting.builder();
+    io.troupe.runtime.api.NodeMetrics.of(localNode)
+        .ifPresent(m -> new io.troupe.runtime.rest.MetricsRoute(m).accept(routing));
     this.server = WebServer.builder().host(options.host()).port(options.port())
-        .routing(HttpRouting.builder().any(this::serve)).build().start();
+        .routing(routing.any(this::serve)).build().start();
   }
 
   /** Starts a proxy on {@code options.host():options.port()} (port 0: a free port). */
@@ -107,7 +115,7 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   private DeploymentRouter router(DeploymentId id) {
-    DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k.toString(), localNode, directory));
+    DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k, localNode, directory));
     var table = loop.snapshot().routingTables().get(id);
     if (table != null) {
       r.update(table);
@@ -116,20 +124,35 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   private void serve(ServerRequest req, ServerResponse res) throws Exception {
-    String path = req.path().path();
-    var route = RouteTable.of(loop.snapshot().status()).match(path);
-    if (route.isEmpty()) {
-      text(res, 404, "no application serves " + path + "; GET /api/serve/applications/ on the head lists the routes");
-      return;
-    }
-    ServeRequest request = new ServeRequest(req.prologue().method().text(), path, route.get().prefix(),
-        req.query().rawValue(), headers(req), req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
-    long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
-    Object answer = forward(route.get().ingress(), request, deadline);
-    if (answer instanceof RemoteStream<?> stream) {
-      StreamWriter.write(request, res, stream);
-    } else {
-      write(res, (ServeResponse) answer);
+    long started = System.nanoTime();
+    String method = req.prologue().method().text();
+    String app = "";
+    String prefix = "";
+    int status = 500; // an exception escaping here is answered 500 by Helidon
+    try {
+      String path = req.path().path();
+      var route = RouteTable.of(loop.snapshot().status()).match(path);
+      if (route.isEmpty()) {
+        status = 404;
+        text(res, 404, "no application serves " + path + "; GET /api/serve/applications/ on the head lists the routes");
+        return;
+      }
+      app = route.get().app();
+      prefix = route.get().prefix();
+      ServeRequest request = new ServeRequest(method, path, prefix, req.query().rawValue(), headers(req),
+          req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+      long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
+      Object answer = forward(route.get().ingress(), request, deadline);
+      if (answer instanceof RemoteStream<?> stream) {
+        status = stream.ref().status();
+        StreamWriter.write(request, res, stream);
+      } else {
+        ServeResponse r = (ServeResponse) answer;
+        status = r.status();
+        write(res, r);
+      }
+    } finally {
+      metrics.httpRequest(app, prefix, method, status, (System.nanoTime() - started) / 1e6);
     }
   }
 
