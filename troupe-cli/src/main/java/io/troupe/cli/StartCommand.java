@@ -86,6 +86,10 @@ public final class StartCommand implements Callable<Integer> {
   @Option(names = "--join-timeout", paramLabel = "DURATION", description = "How long a worker tries to join the head (default: 20s).")
   String joinTimeout;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus /metrics of this node on "
+      + "PORT (0 picks a free port; default: none — the head also serves /metrics on its REST API and the HTTP proxy).")
+  Integer metricsPort;
+
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Head only: persist the control state "
       + "(actors, placement groups, known nodes) here; a head restarted with the same directory rejoins the "
       + "surviving nodes and recovers it (default: in memory only).")
@@ -188,6 +192,12 @@ public final class StartCommand implements Callable<Integer> {
     }
     if (joinTimeout != null) {
       b.joinTimeout(parse("--join-timeout", joinTimeout, OptionParsers::parseDuration));
+    }
+    if (metricsPort != null) {
+      if (metricsPort < 0 || metricsPort > 65535) {
+        throw usage("--metrics-port must be 0..65535, got " + metricsPort);
+      }
+      b.metricsPort(metricsPort);
     }
     if (stateDir != null) {
       if (!head) {
