@@ -1,0 +1,94 @@
+package io.troupe.llm.serve;
+
+import io.troupe.runtime.api.Bundle;
+import io.troupe.runtime.api.PlacementStrategy;
+import io.troupe.serve.api.Application;
+import io.troupe.serve.api.BoundDeployment;
+import io.troupe.serve.api.DeploymentConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the OpenAI-compatible application: one {@link LlmServer} deployment per model
+ * ({@code LlmServer-<model_id>}, 1 replica) behind one {@link OpenAiIngress}. From a config file:
+ * <pre>
+ * import_path: io.troupe.llm.serve.LlmApps:fromArgs
+ * args:
+ *   models:
+ *     - {model_id: tiny, model_source: /models/tiny, max_tokens: 32}
+ * </pre>
+ * A model with tp x pp &gt; 1 reserves one bundle per rank ({@code {CPU: 1, GPU: num_gpus_per_rank}}, bundle 0
+ * one CPU more for the replica itself) with strategy PACK; override {@code placement_group_bundles} /
+ * {@code placement_group_strategy} per deployment in the config file, or build with {@link #build} and
+ * {@link BoundDeployment#withConfig}. At most 4 models per application (see {@link OpenAiIngress}).
+ */
+public final class LlmApps {
+  private LlmApps() {
+  }
+
+  /** The application builder for {@code import_path}: {@code args.models} is a list of {@link LlmConfig} maps. */
+  public static Application fromArgs(Map<String, Object> args) {
+    Object models = args.get("models");
+    if (!(models instanceof List<?> list) || list.isEmpty()) {
+      throw new IllegalArgumentException("args.models must be a non-empty list of models ({model_id, model_source, "
+          + "...}), got " + models);
+    }
+    for (String k : args.keySet()) {
+      if (!k.equals("models")) {
+        throw new IllegalArgumentException("unknown arg '" + k + "'; LlmApps takes only 'models'");
+      }
+    }
+    List<LlmConfig> configs = new ArrayList<>();
+    for (Object m : list) {
+      if (!(m instanceof Map<?, ?> map)) {
+        throw new IllegalArgumentException("each of args.models must be a map, got " + m);
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, ?> typed = (Map<String, ?>) map;
+      configs.add(LlmConfig.fromMap(typed));
+    }
+    return build(configs);
+  }
+
+  public static Application build(List<LlmConfig> models) {
+    if (models.isEmpty() || models.size() > 4) {
+      throw new IllegalArgumentException("1 to 4 models per application, got " + models.size());
+    }
+    Set<String> ids = new HashSet<>();
+    List<Object> ingressArgs = new ArrayList<>();
+    List<String> modelIds = new ArrayList<>();
+    ingressArgs.add(modelIds);
+    for (LlmConfig c : models) {
+      if (!ids.add(c.modelId())) {
+        throw new IllegalArgumentException("model_id '" + c.modelId() + "' appears twice");
+      }
+      modelIds.add(c.modelId());
+      ingressArgs.add(BoundDeployment.bind(LlmServer.class, serverConfig(c), c.toMap()));
+    }
+    return Application.of(BoundDeployment.bind(OpenAiIngress.class,
+        DeploymentConfig.builder().name("OpenAiIngress").numReplicas(1), ingressArgs.toArray()));
+  }
+
+  /** One replica; with tp x pp &gt; 1 a placement group of one bundle per rank. */
+  static DeploymentConfig.Builder serverConfig(LlmConfig c) {
+    DeploymentConfig.Builder b = DeploymentConfig.builder().name("LlmServer-" + c.modelId().replaceAll("[^A-Za-z0-9_.-]", "_"))
+        .numReplicas(1).maxOngoingRequests(Math.max(c.maxNumSeqs(), 5));
+    if (c.worldSize() > 1) {
+      List<Bundle> bundles = new ArrayList<>();
+      for (int i = 0; i < c.worldSize(); i++) {
+        Map<String, Number> r = new LinkedHashMap<>();
+        r.put("CPU", i == 0 ? 2 : 1);
+        if (c.numGpusPerRank() > 0) {
+          r.put("GPU", c.numGpusPerRank());
+        }
+        bundles.add(Bundle.of(r));
+      }
+      b.placementGroupBundles(bundles).placementGroupStrategy(PlacementStrategy.PACK);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,319 @@
+package io.troupe.llm.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.llm.api.FinishReason;
+import io.troupe.llm.api.GenerationEvent;
+import io.troupe.llm.api.GenerationRequest;
+import io.troupe.llm.api.SamplingParams;
+import io.troupe.llm.chat.ChatTemplate;
+import io.troupe.llm.cluster.ClusterRanks;
+import io.troupe.llm.engine.EngineConfig;
+import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.parallel.RankOptions;
+import io.troupe.llm.parallel.SingleRankExecutor;
+import io.troupe.llm.spi.ModelExecutor;
+import io.troupe.llm.tokenizer.StreamingDecoder;
+import io.troupe.llm.tokenizer.Tokenizer;
+import io.troupe.runtime.api.ActorContext;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The deployment that serves one model: its tokenizer, chat template and one {@link LlmEngine}.
+ * Constructed with {@link LlmConfig#toMap()} as its single init arg. With tp x pp == 1 the model runs in
+ * this replica ({@link SingleRankExecutor}); otherwise {@link ClusterRanks#launch} starts one rank actor
+ * per bundle of this replica's placement group (the deployment's {@code placement_group_bundles}; see
+ * {@link LlmApps}), or a group of its own when the deployment reserved none.
+ *
+ * <p>Methods (called through a {@code DeploymentHandle} by {@link OpenAiIngress}):
+ * {@link #complete} (never throws for a bad request: it answers an {@link OpenAiError}), {@link #stream}
+ * (OpenAI chunk JSON strings, one per SSE event, without the final {@code [DONE]}), {@link #models}.
+ *
+ * <p>Threading: any number of calls at once; the engine runs its own step thread and every request's
+ * listener only hands events to that request's queue. Closing a stream before its end (the client went
+ * away) aborts the request, which frees its KV blocks.
+ */
+public final class LlmServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long COMPLETE_TIMEOUT_S = 600;
+
+  private final LlmConfig config;
+  private final Tokenizer tokenizer;
+  private final ChatTemplate chatTemplate;
+  private final ClusterRanks ranks;
+  private final LlmEngine engine;
+  private final int maxContext;
+
+  public LlmServer(Map<String, Object> config) {
+    this.config = LlmConfig.fromMap(config);
+    Path dir = Path.of(this.config.modelSource());
+    this.tokenizer = Tokenizer.fromDirectory(dir);
+    this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
+    RankOptions ro = this.config.kvCacheBytes() > 0
+        ? RankOptions.defaults().withKvCacheBytes(this.config.kvCacheBytes()) : RankOptions.defaults();
+    ModelExecutor executor;
+    if (this.config.worldSize() == 1) {
+      this.ranks = null;
+      executor = SingleRankExecutor.load(dir, ro);
+    } else {
+      var troupe = ActorContext.current().orElseThrow(() -> new IllegalStateException(
+          "tp x pp > 1 needs a cluster: LlmServer must run as a replica")).troupe();
+      Map<String, Number> perRank = new LinkedHashMap<>();
+      perRank.put("CPU", 1);
+      if (this.config.numGpusPerRank() > 0) {
+        perRank.put("GPU", this.config.numGpusPerRank());
+      }
+      this.ranks = ClusterRanks.launch(troupe, dir, ClusterRanks.Options.builder(this.config.tensorParallelSize(),
+          this.config.pipelineParallelSize()).perRank(perRank).rankOptions(ro).build());
+      executor = ranks.executor();
+    }
+    this.maxContext = executor.config().maxPositions();
+    this.engine = new LlmEngine(executor, EngineConfig.defaults().withMaxRunningSeqs(this.config.maxNumSeqs()),
+        t -> tokenizer.decode(t, true), InstantSource.system(), RandomGenerator.getDefault());
+    engine.start();
+  }
+
+  /** The model this replica serves: {@code [{id, max_model_len}]}. */
+  public List<Map<String, Object>> models() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", config.modelId());
+    m.put("max_model_len", maxContext);
+    return List.of(m);
+  }
+
+  /** Generates to the end; a bad request answers an {@link OpenAiError} (400), a failed engine one (500). */
+  public CompletionOutcome complete(CompletionParams params) {
+    Object prepared = prepare(params);
+    if (prepared instanceof OpenAiError e) {
+      return e;
+    }
+    Prepared p = (Prepared) prepared;
+    CompletableFuture<GenerationEvent.Finished> done = new CompletableFuture<>();
+    engine.submit(p.request(), ev -> {
+      if (ev instanceof GenerationEvent.Finished f) {
+        done.complete(f);
+      }
+    });
+    GenerationEvent.Finished f;
+    try {
+      f = done.get(COMPLETE_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      engine.abort(p.id());
+      Thread.currentThread().interrupt();
+      return OpenAiError.server("interrupted");
+    } catch (TimeoutException | ExecutionException e) {
+      engine.abort(p.id());
+      return OpenAiError.server("generation did not finish: " + e);
+    }
+    if (f.reason() == FinishReason.ERROR || f.reason() == FinishReason.ABORT) {
+      return OpenAiError.server("generation failed: " + f.reason() + (f.detail() == null ? "" : " (" + f.detail() + ")"));
+    }
+    return new CompletionResult(p.id(), p.created(), config.modelId(), tokenizer.decode(f.outputTokens(), true),
+        finishReason(f.reason()), p.request().promptTokens().length, f.outputTokens().length);
+  }
+
+  /**
+   * Streams OpenAI chunk JSON strings ({@code text_completion} or {@code chat.completion.chunk}), the last one
+   * carrying {@code finish_reason}. A bad request yields exactly one chunk, {@code {"error": {...}}}. Closing the
+   * stream early aborts the generation.
+   */
+  public Stream<String> stream(CompletionParams params) {
+    Object prepared = prepare(params);
+    if (prepared instanceof OpenAiError e) {
+      return Stream.of(json(e.body()));
+    }
+    Prepared p = (Prepared) prepared;
+    BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
+    engine.submit(p.request(), events::add);
+    ChunkIterator it = new ChunkIterator(p, params.chat(), events);
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+        .onClose(() -> {
+          if (!it.finished) {
+            engine.abort(p.id()); // the client went away: free the KV blocks now
+          }
+        });
+  }
+
+  /** Raises when the engine stopped (the replica then counts as unhealthy). */
+  public void checkHealth() {
+    if (engine.metrics() == null) {
+      throw new IllegalStateException("engine has no metrics");
+    }
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    if (ranks != null) {
+      ranks.close();
+    }
+  }
+
+  private record Prepared(String id, long created, GenerationRequest request) {}
+
+  /** A {@link Prepared} request, or the {@link OpenAiError} that refuses it. */
+  private Object prepare(CompletionParams params) {
+    int maxTokens = params.maxTokens() == null ? config.maxTokens() : params.maxTokens();
+    if (maxTokens < 1) {
+      return OpenAiError.invalid("max_tokens", "max_tokens must be at least 1, got " + maxTokens);
+    }
+    if (params.temperature() < 0 || params.temperature() > 2) {
+      return OpenAiError.invalid("temperature", "temperature must be in [0, 2], got " + params.temperature());
+    }
+    if (params.topP() <= 0 || params.topP() > 1) {
+      return OpenAiError.invalid("top_p", "top_p must be in (0, 1], got " + params.topP());
+    }
+    int[] ids;
+    if (params.chat()) {
+      if (params.messages().isEmpty()) {
+        return OpenAiError.invalid("messages", "messages must not be empty");
+      }
+      List<Map<String, ?>> msgs = new ArrayList<>();
+      for (CompletionParams.Message m : params.messages()) {
+        msgs.add(Map.of("role", m.role(), "content", m.content()));
+      }
+      String text;
+      try {
+        text = chatTemplate.render(msgs, true, Map.of());
+      } catch (RuntimeException e) {
+        return OpenAiError.invalid("messages", "the chat template refused the messages: " + e.getMessage());
+      }
+      ids = tokenizer.encode(text, false); // the template writes BOS itself
+    } else {
+      ids = tokenizer.encode(params.prompt(), true);
+    }
+    if (ids.length == 0) {
+      return OpenAiError.invalid(params.chat() ? "messages" : "prompt", "the prompt is empty");
+    }
+    if (ids.length + maxTokens > maxContext) {
+      return new OpenAiError(400, "This model's maximum context length is " + maxContext + " tokens. However, you "
+          + "requested " + (ids.length + maxTokens) + " tokens (" + ids.length + " in the prompt, " + maxTokens
+          + " in the completion). Please reduce the prompt or max_tokens.", "invalid_request_error",
+          params.chat() ? "messages" : "prompt", "context_length_exceeded");
+    }
+    SamplingParams.Builder sp = SamplingParams.builder().maxTokens(maxTokens).temperature(params.temperature())
+        .topP(params.topP());
+    if (params.seed() != null) {
+      sp.seed(params.seed());
+    }
+    String id = (params.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    return new Prepared(id, System.currentTimeMillis() / 1000, new GenerationRequest(id, ids, sp.build()));
+  }
+
+  private static String finishReason(FinishReason r) {
+    return r == FinishReason.STOP ? "stop" : "length";
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Turns one request's engine events into chunk JSON; runs on the replica's stream producer thread. */
+  private final class ChunkIterator implements Iterator<String> {
+    private final Prepared p;
+    private final boolean chat;
+    private final BlockingQueue<GenerationEvent> events;
+    private final StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
+    private final List<String> pending = new ArrayList<>();
+    private boolean roleSent;
+    volatile boolean finished;
+
+    ChunkIterator(Prepared p, boolean chat, BlockingQueue<GenerationEvent> events) {
+      this.p = p;
+      this.chat = chat;
+      this.events = events;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (pending.isEmpty() && !finished) {
+        if (chat && !roleSent) {
+          roleSent = true;
+          pending.add(chunk(Map.of("role", "assistant", "content", ""), null));
+          break;
+        }
+        GenerationEvent ev;
+        try {
+          ev = events.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("stream cancelled");
+        }
+        switch (ev) {
+          case GenerationEvent.Token t -> {
+            String delta = decoder.next(t.tokenId());
+            if (!delta.isEmpty()) {
+              pending.add(chunk(delta, null));
+            }
+          }
+          case GenerationEvent.Finished f -> {
+            finished = true;
+            if (f.reason() == FinishReason.ERROR) {
+              throw new IllegalStateException("generation failed: " + f.detail());
+            }
+            if (f.reason() == FinishReason.ABORT) {
+              break;
+            }
+            String tail = decoder.finish();
+            if (!tail.isEmpty()) {
+              pending.add(chunk(tail, null));
+            }
+            pending.add(chunk(chat ? Map.of() : "", finishReason(f.reason())));
+          }
+        }
+      }
+      return !pending.isEmpty();
+    }
+
+    @Override
+    public String next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return pending.remove(0);
+    }
+
+    /** One chunk: {@code delta} is the text (completions) or the delta object (chat). */
+    private String chunk(Object delta, String finishReason) {
+      Map<String, Object> choice = new LinkedHashMap<>();
+      choice.put("index", 0);
+      if (chat) {
+        choice.put("delta", delta instanceof String s ? Map.of("content", s) : delta);
+      } else {
+        choice.put("text", delta);
+        choice.put("logprobs", null);
+      }
+      choice.put("finish_reason", finishReason);
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("id", p.id());
+      c.put("object", chat ? "chat.completion.chunk" : "text_completion");
+      c.put("created", p.created());
+      c.put("model", config.modelId());
+      c.put("choices", List.of(choice));
+      return json(c);
+    }
+  }
+}

@@ -1,0 +1,295 @@
+package io.troupe.llm.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.serve.api.DeploymentHandle;
+import io.troupe.serve.api.ResponseStream;
+import io.troupe.serve.api.ServeRequest;
+import io.troupe.serve.api.ServeResponse;
+import io.troupe.serve.api.StreamingResponse;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OpenAI-compatible ingress: {@code GET /v1/models}, {@code POST /v1/completions},
+ * {@code POST /v1/chat/completions}, each routed by the request's {@code model} to that model's
+ * {@link LlmServer} through a {@link DeploymentHandle}. {@code stream: true} answers
+ * {@code text/event-stream} ({@code data: {chunk}} events, then {@code data: [DONE]}); errors use OpenAI's
+ * shape with status 400 (invalid request), 404 (unknown model or route), 405, 500.
+ *
+ * <p>Constructed by {@link LlmApps} with the model ids (in order) and one handle per model — the runtime
+ * only turns top-level constructor arguments into handles, hence one constructor per model count (1..4).
+ * Stateless apart from the handles; thread-safe.
+ */
+public final class OpenAiIngress {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long CALL_TIMEOUT_S = 600;
+
+  private final Map<String, DeploymentHandle<?>> models = new LinkedHashMap<>();
+
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0) {
+    this(modelIds, List.of(m0));
+  }
+
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1) {
+    this(modelIds, List.of(m0, m1));
+  }
+
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1,
+      DeploymentHandle<?> m2) {
+    this(modelIds, List.of(m0, m1, m2));
+  }
+
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1,
+      DeploymentHandle<?> m2, DeploymentHandle<?> m3) {
+    this(modelIds, List.of(m0, m1, m2, m3));
+  }
+
+  private OpenAiIngress(List<String> modelIds, List<DeploymentHandle<?>> handles) {
+    if (modelIds.size() != handles.size()) {
+      throw new IllegalArgumentException(modelIds.size() + " model ids but " + handles.size() + " handles");
+    }
+    for (int i = 0; i < handles.size(); i++) {
+      models.put(modelIds.get(i), handles.get(i));
+    }
+  }
+
+  public Object handle(ServeRequest req) {
+    String path = req.subPath();
+    try {
+      return switch (path) {
+        case "/v1/models" -> req.method().equals("GET") ? listModels() : methodNotAllowed("GET");
+        case "/v1/completions" -> req.method().equals("POST") ? generate(req, false) : methodNotAllowed("POST");
+        case "/v1/chat/completions" -> req.method().equals("POST") ? generate(req, true) : methodNotAllowed("POST");
+        default -> error(new OpenAiError(404, "no route " + req.method() + " " + path, "invalid_request_error", null,
+            "unknown_url"));
+      };
+    } catch (BadRequest e) {
+      return error(e.error);
+    }
+  }
+
+  private ServeResponse listModels() {
+    List<Map<String, Object>> data = new ArrayList<>();
+    for (String id : models.keySet()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", id);
+      m.put("object", "model");
+      m.put("created", 0);
+      m.put("owned_by", "troupe");
+      data.add(m);
+    }
+    return ServeResponse.json(200, json(Map.of("object", "list", "data", data)));
+  }
+
+  private Object generate(ServeRequest req, boolean chat) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(req.body());
+    } catch (java.io.IOException e) {
+      throw new BadRequest(OpenAiError.invalid(null, "the body is not valid JSON: " + e.getMessage()));
+    }
+    if (body == null || !body.isObject()) {
+      throw new BadRequest(OpenAiError.invalid(null, "the body must be a JSON object"));
+    }
+    String model = text(body, "model", true);
+    DeploymentHandle<?> handle = models.get(model);
+    if (handle == null) {
+      return error(new OpenAiError(404, "The model '" + model + "' does not exist", "invalid_request_error", "model",
+          "model_not_found"));
+    }
+    CompletionParams params = parse(body, chat);
+    boolean stream = body.path("stream").asBoolean(false);
+    if (!stream) {
+      CompletionOutcome out;
+      try {
+        out = handle.<CompletionOutcome>remote("complete", params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        return error(OpenAiError.server("the model server failed: " + e.getMessage()));
+      }
+      return switch (out) {
+        case OpenAiError e -> error(e);
+        case CompletionResult r -> ServeResponse.json(200, json(body(r, chat)));
+      };
+    }
+    ResponseStream<String> chunks = handle.stream("stream", params);
+    if (!chunks.hasNext()) {
+      chunks.close();
+      return error(OpenAiError.server("the model server produced nothing"));
+    }
+    String first = chunks.next();
+    if (first.startsWith("{\"error\"")) {
+      chunks.close();
+      return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
+          first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return StreamingResponse.sse(new WithDone(first, chunks));
+  }
+
+  private static int statusOf(String errorJson) {
+    try {
+      return JSON.readTree(errorJson).path("error").path("type").asText().equals("invalid_request_error") ? 400 : 500;
+    } catch (JsonProcessingException e) {
+      return 500;
+    }
+  }
+
+  private static CompletionParams parse(JsonNode body, boolean chat) {
+    Integer maxTokens = null;
+    JsonNode mt = body.has("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+    if (mt != null && !mt.isNull()) {
+      if (!mt.canConvertToInt() || !mt.isIntegralNumber()) {
+        throw new BadRequest(OpenAiError.invalid("max_tokens", "max_tokens must be an integer"));
+      }
+      maxTokens = mt.asInt();
+    }
+    double temperature = number(body, "temperature", 1.0);
+    double topP = number(body, "top_p", 1.0);
+    Long seed = body.hasNonNull("seed") ? body.get("seed").asLong() : null;
+    JsonNode n = body.get("n");
+    if (n != null && !n.isNull() && n.asInt() != 1) {
+      throw new BadRequest(OpenAiError.invalid("n", "only n = 1 is supported"));
+    }
+    JsonNode stop = body.get("stop");
+    if (stop != null && !stop.isNull() && !(stop.isArray() && stop.isEmpty())) {
+      throw new BadRequest(OpenAiError.invalid("stop", "stop sequences are not supported yet"));
+    }
+    if (!chat) {
+      JsonNode prompt = body.get("prompt");
+      if (prompt == null || !prompt.isTextual()) {
+        throw new BadRequest(OpenAiError.invalid("prompt", "prompt must be a string (token arrays and batches "
+            + "are not supported yet)"));
+      }
+      return new CompletionParams(prompt.asText(), null, maxTokens, temperature, topP, seed);
+    }
+    JsonNode messages = body.get("messages");
+    if (messages == null || !messages.isArray()) {
+      throw new BadRequest(OpenAiError.invalid("messages", "messages must be an array"));
+    }
+    List<CompletionParams.Message> out = new ArrayList<>();
+    for (JsonNode m : messages) {
+      JsonNode content = m.get("content");
+      if (!m.path("role").isTextual() || content == null || !content.isTextual()) {
+        throw new BadRequest(OpenAiError.invalid("messages", "each message needs a string role and string content"));
+      }
+      out.add(new CompletionParams.Message(m.get("role").asText(), content.asText()));
+    }
+    return new CompletionParams(null, out, maxTokens, temperature, topP, seed);
+  }
+
+  private static double number(JsonNode body, String field, double dflt) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (!v.isNumber()) {
+      throw new BadRequest(OpenAiError.invalid(field, field + " must be a number"));
+    }
+    return v.asDouble();
+  }
+
+  private static String text(JsonNode body, String field, boolean required) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isTextual()) {
+      if (required) {
+        throw new BadRequest(OpenAiError.invalid(field, field + " is required and must be a string"));
+      }
+      return null;
+    }
+    return v.asText();
+  }
+
+  private static Map<String, Object> body(CompletionResult r, boolean chat) {
+    Map<String, Object> choice = new LinkedHashMap<>();
+    choice.put("index", 0);
+    if (chat) {
+      choice.put("message", Map.of("role", "assistant", "content", r.text()));
+    } else {
+      choice.put("text", r.text());
+      choice.put("logprobs", null);
+    }
+    choice.put("finish_reason", r.finishReason());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", r.id());
+    out.put("object", chat ? "chat.completion" : "text_completion");
+    out.put("created", r.created());
+    out.put("model", r.model());
+    out.put("choices", List.of(choice));
+    out.put("usage", Map.of("prompt_tokens", r.promptTokens(), "completion_tokens", r.completionTokens(),
+        "total_tokens", r.promptTokens() + r.completionTokens()));
+    return out;
+  }
+
+  private static ServeResponse methodNotAllowed(String allowed) {
+    return error(new OpenAiError(405, "method not allowed; use " + allowed, "invalid_request_error", null, null))
+        .withHeader("allow", allowed);
+  }
+
+  private static ServeResponse error(OpenAiError e) {
+    return ServeResponse.json(e.status(), json(e.body()));
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A request refused before reaching a model. */
+  private static final class BadRequest extends RuntimeException {
+    final OpenAiError error;
+
+    BadRequest(OpenAiError error) {
+      super(error.message(), null, false, false);
+      this.error = error;
+    }
+  }
+
+  /** The first chunk (already pulled), the rest of the model's stream, then {@code [DONE]}; closes the stream. */
+  private static final class WithDone implements Iterator<String>, AutoCloseable {
+    private String first;
+    private final ResponseStream<String> rest;
+    private boolean done;
+
+    WithDone(String first, ResponseStream<String> rest) {
+      this.first = first;
+      this.rest = rest;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !done;
+    }
+
+    @Override
+    public String next() {
+      if (done) {
+        throw new NoSuchElementException();
+      }
+      if (first != null) {
+        String f = first;
+        first = null;
+        return f;
+      }
+      if (rest.hasNext()) {
+        return rest.next();
+      }
+      done = true;
+      rest.close();
+      return "[DONE]";
+    }
+
+    @Override
+    public void close() {
+      rest.close();
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.troupe.llm.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.llm.api.GenerationEvent;
+import io.troupe.llm.api.GenerationRequest;
+import io.troupe.llm.api.SamplingParams;
+import io.troupe.llm.chat.ChatTemplate;
+import io.troupe.llm.engine.EngineConfig;
+import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.model.RandomModelWriter;
+import io.troupe.llm.parallel.RankOptions;
+import io.troupe.llm.parallel.SingleRankExecutor;
+import io.troupe.llm.tokenizer.Tokenizer;
+import io.troupe.runtime.api.LocalCluster;
+import io.troupe.serve.api.Serve;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The OpenAI-compatible application end to end on a 2-worker {@link LocalCluster}: a config PUT to the head's
+ * REST API ({@code import_path: io.troupe.llm.serve.LlmApps:fromArgs}) serving a tiny random model; HTTP
+ * through the proxy to the ingress, a handle call to the model's {@link LlmServer}, and back. Greedy output
+ * is compared with a local {@link LlmEngine} run on the same model folder.
+ */
+@Timeout(90)
+class OpenAiServingEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final String PROMPT = "hello world";
+  private static final int MAX_TOKENS = 12;
+  private static LocalCluster cluster;
+  private static Path model;
+  private static Tokenizer tokenizer;
+  private static String base;
+
+  @BeforeAll
+  static void deploy() throws Exception {
+    model = Files.createTempDirectory("llm-serve-model");
+    RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
+    tokenizer = Tokenizer.fromDirectory(model);
+    Serve.enable();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).gpusPerWorker(2).build());
+    String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
+    base = "http://127.0.0.1:" + port;
+    String config = """
+        proxy_location: HeadOnly
+        http_options: {host: 127.0.0.1, port: %d, request_timeout_s: 60}
+        applications:
+          - name: llm
+            route_prefix: /
+            import_path: io.troupe.llm.serve.LlmApps:fromArgs
+            args:
+              models:
+                - {model_id: tiny, model_source: '%s', max_tokens: 8}
+        """.formatted(port, model.toString());
+    assertThat(send("PUT", api, config).statusCode()).isEqualTo(200);
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = JSON.readTree(send("GET", api, null).body());
+      if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")) {
+        return;
+      }
+      LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
+    }
+    throw new AssertionError("llm app not RUNNING in 40 s: " + last);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      Serve.shutdown(cluster.head().nodeId());
+      cluster.close();
+    }
+  }
+
+  /** Greedy text of the same model run locally, as the reference. */
+  private static String localGreedy(int[] ids, int maxTokens) throws Exception {
+    CompletableFuture<GenerationEvent.Finished> done = new CompletableFuture<>();
+    try (LlmEngine engine = new LlmEngine(SingleRankExecutor.load(model, RankOptions.defaults()),
+        EngineConfig.defaults(), t -> tokenizer.decode(t, true), InstantSource.system(), RandomGenerator.getDefault())) {
+      engine.start();
+      engine.submit(new GenerationRequest("ref", ids, SamplingParams.greedy(maxTokens)), ev -> {
+        if (ev instanceof GenerationEvent.Finished f) {
+          done.complete(f);
+        }
+      });
+      return tokenizer.decode(done.get(30, TimeUnit.SECONDS).outputTokens(), true);
+    }
+  }
+
+  @Test
+  void listsTheModel() throws Exception {
+    HttpResponse<String> r = send("GET", base + "/v1/models", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("object").asText()).isEqualTo("list");
+    assertThat(body.path("data")).hasSize(1);
+    assertThat(body.path("data").get(0).path("id").asText()).isEqualTo("tiny");
+  }
+
+  @Test
+  void completionMatchesALocalGreedyRunAndStreamingMatchesIt() throws Exception {
+    String expected = localGreedy(tokenizer.encode(PROMPT, true), MAX_TOKENS);
+    String req = """
+        {"model": "tiny", "prompt": "%s", "max_tokens": %d, "temperature": 0}""".formatted(PROMPT, MAX_TOKENS);
+    HttpResponse<String> r = send("POST", base + "/v1/completions", req);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("object").asText()).isEqualTo("text_completion");
+    JsonNode choice = body.path("choices").get(0);
+    assertThat(choice.path("text").asText()).isEqualTo(expected);
+    assertThat(choice.path("finish_reason").asText()).isIn("stop", "length");
+    JsonNode usage = body.path("usage");
+    assertThat(usage.path("prompt_tokens").asInt()).isEqualTo(tokenizer.encode(PROMPT, true).length);
+    assertThat(usage.path("total_tokens").asInt())
+        .isEqualTo(usage.path("prompt_tokens").asInt() + usage.path("completion_tokens").asInt());
+
+    String streamReq = req.replace("}", ", \"stream\": true}");
+    HttpResponse<String> s = send("POST", base + "/v1/completions", streamReq);
+    assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+    assertThat(s.headers().firstValue("content-type").orElseThrow()).startsWith("text/event-stream");
+    List<String> data = new ArrayList<>();
+    for (String line : s.body().split("\n")) {
+      if (line.startsWith("data: ")) {
+        data.add(line.substring(6));
+      }
+    }
+    assertThat(data).isNotEmpty();
+    assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+    StringBuilder text = new StringBuilder();
+    String finish = null;
+    for (String d : data.subList(0, data.size() - 1)) {
+      JsonNode c = JSON.readTree(d).path("choices").get(0);
+      text.append(c.path("text").asText());
+      if (!c.path("finish_reason").isNull()) {
+        finish = c.path("finish_reason").asText();
+      }
+    }
+    assertThat(text.toString()).isEqualTo(expected);
+    assertThat(finish).isEqualTo(choice.path("finish_reason").asText());
+  }
+
+  @Test
+  void chatCompletionsApplyTheChatTemplate() throws Exception {
+    String rendered = ChatTemplate.forTokenizer(tokenizer)
+        .render(List.of(java.util.Map.of("role", "user", "content", "hi there")), true, java.util.Map.of());
+    int[] ids = tokenizer.encode(rendered, false);
+    String expected = localGreedy(ids, 6);
+    String req = """
+        {"model": "tiny", "messages": [{"role": "user", "content": "hi there"}], "max_tokens": 6, "temperature": 0}""";
+    HttpResponse<String> r = send("POST", base + "/v1/chat/completions", req);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+    JsonNode message = body.path("choices").get(0).path("message");
+    assertThat(message.path("role").asText()).isEqualTo("assistant");
+    assertThat(message.path("content").asText()).isEqualTo(expected);
+    assertThat(body.path("usage").path("prompt_tokens").asInt()).isEqualTo(ids.length);
+
+    HttpResponse<String> s = send("POST", base + "/v1/chat/completions", req.replace("}]", "}], \"stream\": true"));
+    assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+    StringBuilder text = new StringBuilder();
+    for (String line : s.body().split("\n")) {
+      if (line.startsWith("data: {")) {
+        JsonNode c = JSON.readTree(line.substring(6));
+        assertThat(c.path("object").asText()).isEqualTo("chat.completion.chunk");
+        text.append(c.path("choices").get(0).path("delta").path("content").asText());
+      }
+    }
+    assertThat(s.body()).contains("data: [DONE]");
+    assertThat(text.toString()).isEqualTo(expected);
+  }
+
+  @Test
+  void errorsUseOpenAisShapeAndStatus() throws Exception {
+    HttpResponse<String> unknown = send("POST", base + "/v1/completions", """
+        {"model": "nope", "prompt": "x"}""");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    JsonNode e = JSON.readTree(unknown.body()).path("error");
+    assertThat(e.path("code").asText()).isEqualTo("model_not_found");
+    assertThat(e.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(e.has("message") && e.has("param")).isTrue();
+
+    HttpResponse<String> tooLong = send("POST", base + "/v1/completions", """
+        {"model": "tiny", "prompt": "x", "max_tokens": 1000000}""");
+    assertThat(tooLong.statusCode()).as(tooLong.body()).isEqualTo(400);
+    assertThat(JSON.readTree(tooLong.body()).path("error").path("code").asText()).isEqualTo("context_length_exceeded");
+
+    HttpResponse<String> tooLongStream = send("POST", base + "/v1/completions", """
+        {"model": "tiny", "prompt": "x", "max_tokens": 1000000, "stream": true}""");
+    assertThat(tooLongStream.statusCode()).as(tooLongStream.body()).isEqualTo(400);
+    assertThat(JSON.readTree(tooLongStream.body()).path("error").path("code").asText())
+        .isEqualTo("context_length_exceeded");
+
+    HttpResponse<String> badTemp = send("POST", base + "/v1/completions", """
+        {"model": "tiny", "prompt": "x", "temperature": 5}""");
+    assertThat(badTemp.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badTemp.body()).path("error").path("param").asText()).isEqualTo("temperature");
+
+    assertThat(send("POST", base + "/v1/completions", "not json").statusCode()).isEqualTo(400);
+    assertThat(send("GET", base + "/v1/nothing", null).statusCode()).isEqualTo(404);
+  }
+
+  private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
