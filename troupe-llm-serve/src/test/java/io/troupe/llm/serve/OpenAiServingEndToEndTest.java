@@ -76,13 +76,25 @@ class OpenAiServingEndToEndTest {
             args:
               models:
                 - {model_id: tiny, model_source: '%s', max_tokens: 8}
-        """.formatted(port, model.toString());
-    assertThat(send("PUT", api, config).statusCode()).isEqualTo(200);
+          - name: llm-tp2
+            route_prefix: /tp2
+            import_path: io.troupe.llm.serve.LlmApps:fromArgs
+            args:
+              models:
+                - {model_id: tiny, model_source: '%s', tensor_parallel_size: 2, num_gpus_per_rank: 1}
+            deployments:
+              - name: LlmServer-tiny
+                placement_group_bundles: [{CPU: 2, GPU: 1}, {CPU: 1, GPU: 1}]
+                placement_group_strategy: STRICT_SPREAD
+        """.formatted(port, model.toString(), model.toString());
+    HttpResponse<String> put = send("PUT", api, config);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
       last = JSON.readTree(send("GET", api, null).body());
-      if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")) {
+      if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")
+          && last.path("applications").path("llm-tp2").path("status").asText().equals("RUNNING")) {
         return;
       }
       LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
@@ -163,6 +175,17 @@ class OpenAiServingEndToEndTest {
     }
     assertThat(text.toString()).isEqualTo(expected);
     assertThat(finish).isEqualTo(choice.path("finish_reason").asText());
+  }
+
+  @Test
+  void tensorParallelTwoRanksInTheReplicasBundlesGiveTheSameGreedyText() throws Exception {
+    String expected = localGreedy(tokenizer.encode(PROMPT, true), MAX_TOKENS);
+    HttpResponse<String> r = send("POST", base + "/tp2/v1/completions", """
+        {"model": "tiny", "prompt": "%s", "max_tokens": %d, "temperature": 0}""".formatted(PROMPT, MAX_TOKENS));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).path("choices").get(0).path("text").asText()).isEqualTo(expected);
+    // the ranks went into the replica's own reservation: the launcher created no group of its own
+    assertThat(cluster.head().client().placementGroups().join()).hasSize(1);
   }
 
   @Test
