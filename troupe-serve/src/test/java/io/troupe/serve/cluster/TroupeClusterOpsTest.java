@@ -42,7 +42,11 @@ class TroupeClusterOpsTest {
           return null;
         }).get();
         DeploymentId id = new DeploymentId("app", "Hello");
-        await(() -> loop.snapshot().status().applications().get("app").status() == ApplicationStatus.RUNNING);
+        // The snapshot is published after each tick, so right after deploy() it may not list the app yet.
+        await(() -> {
+          var app = loop.snapshot().status().applications().get("app");
+          return app != null && app.status() == ApplicationStatus.RUNNING;
+        });
         RoutingTable table = loop.snapshot().routingTables().get(id);
         assertThat(table.replicas()).hasSize(2);
         assertThat(cluster.troupe().placementGroups().get()).hasSize(2)
