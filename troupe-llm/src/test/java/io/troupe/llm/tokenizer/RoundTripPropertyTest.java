@@ -80,6 +80,8 @@ class RoundTripPropertyTest {
         int[] ids = tok.encode(text, false);
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(tok.decode(ids, false)).isEqualTo(text);
-        assertThat(millis).as("encode of %d chars took %d ms", text.length(), millis).isLessThan(3000);
+        // A guard against quadratic merging only (speed is measured by benchmarks, not tests): a warm
+        // encode of 150K chars takes well under a second; 30 s leaves room for a loaded CI machine.
+        assertThat(millis).as("encode of %d chars took %d ms", text.length(), millis).isLessThan(30_000);
     }
 }
