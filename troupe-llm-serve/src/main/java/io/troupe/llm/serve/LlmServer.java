@@ -62,6 +62,7 @@ public final class LlmServer implements AutoCloseable {
   private final ClusterRanks ranks;
   private final LlmEngine engine;
   private final int maxContext;
+  private final java.util.concurrent.atomic.AtomicLong abortedByClient = new java.util.concurrent.atomic.AtomicLong();
 
   public LlmServer(Map<String, Object> config) {
     this.config = LlmConfig.fromMap(config);
@@ -148,9 +149,22 @@ public final class LlmServer implements AutoCloseable {
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
         .onClose(() -> {
           if (!it.finished) {
+            abortedByClient.incrementAndGet();
             engine.abort(p.id()); // the client went away: free the KV blocks now
           }
         });
+  }
+
+  /** Engine counters: {@code running}, {@code waiting}, {@code kv_usage}, {@code finished}, {@code aborted_by_client}. */
+  public Map<String, Object> stats() {
+    var m = engine.metrics();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("running", m.running());
+    out.put("waiting", m.waiting());
+    out.put("kv_usage", m.kvUsage());
+    out.put("finished", m.finished());
+    out.put("aborted_by_client", abortedByClient.get());
+    return out;
   }
 
   /** Raises when the engine stopped (the replica then counts as unhealthy). */
