@@ -66,7 +66,15 @@ class ServeCommandClusterTest {
     assertThat(deployed.out()).contains("curl http://127.0.0.1:" + port + "/hello");
     assertThat(deployed.out().lines()).anySatisfy(l -> assertThat(l).matches("hello +RUNNING +/hello +Hello +\\S+ +-"));
 
+    // Poll: right after a previous test's shutdown of the same app, replicas of the old generation can
+    // still be STOPPING for a moment while the new ones start (known controller status edge case).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     CliHarness.Result status = cli.run("serve", "status", "--address", url);
+    while (status.out().lines().noneMatch(l -> l.matches("hello/Hello +HEALTHY +2 +RUNNING 2 +-"))
+        && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+      status = cli.run("serve", "status", "--address", url);
+    }
     assertThat(status.out().lines()).anySatisfy(l -> assertThat(l).matches("hello/Hello +HEALTHY +2 +RUNNING 2 +-"));
     assertThat(status.out().lines().filter(l -> l.matches("hello#Hello#\\S+ +hello/Hello +RUNNING +\\S+ +-"))).hasSize(2);
 
