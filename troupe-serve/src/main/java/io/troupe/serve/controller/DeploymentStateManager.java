@@ -105,8 +105,11 @@ public final class DeploymentStateManager {
     boolean inPlace = !next.runtime().equals(target.runtime());
     int before = target.numReplicas();
     target = next;
+    // Deployed again while its replicas were being stopped (delete, then deploy of the same app):
+    // new replicas must start, so it is updating, not still healthy.
+    boolean wasDeleting = deleting;
     deleting = false;
-    if (restart || inPlace || status == DeploymentStatus.DEPLOY_FAILED) {
+    if (restart || inPlace || wasDeleting || status == DeploymentStatus.DEPLOY_FAILED) {
       if (restart || status == DeploymentStatus.DEPLOY_FAILED) {
         startFailures = 0;
         replicaHasStarted = false;

@@ -93,6 +93,22 @@ class DeploymentStateManagerTest {
   }
 
   @Test
+  void deployedAgainWhileDeletingIsUpdatingUntilNewReplicasRun() {
+    DeploymentStateManager m = healthy(2, DeploymentConfig.builder());
+    m.delete();
+    m.update();
+    m.deploy(target(2, DeploymentConfig.builder()));
+    assertThat(m.status()).as("its replicas are stopping: not healthy").isEqualTo(DeploymentStatus.UPDATING);
+    int ticks = 0;
+    while (m.status() != DeploymentStatus.HEALTHY && ticks++ < 50) {
+      m.update();
+      cluster.readyAll("node-1");
+    }
+    assertThat(m.status()).isEqualTo(DeploymentStatus.HEALTHY);
+    assertThat(count(m, ReplicaState.RUNNING)).isEqualTo(2);
+  }
+
+  @Test
   void resourceChangeIsANewVersion() {
     DeploymentStateManager m = healthy(1, DeploymentConfig.builder());
     m.deploy(target(1, DeploymentConfig.builder().resources(Map.of("CPU", 2))));
