@@ -237,8 +237,4 @@ public final class NodeAgent {
       return client.get();
     }
   }
-
-  ResourceSet available() {
-    return ledger.available();
-  }
 }

@@ -24,13 +24,18 @@ public final class StateApi implements Consumer<HttpRouting.Builder> {
     r.get("/api/actors", (req, res) -> Json.ok(res, await(troupe.actors())));
     r.get("/api/actors/{id}", (req, res) -> {
       String id = req.path().pathParameters().get("id");
-      ActorInfo info = await(troupe.actors()).stream().filter(a -> a.actorId().equals(new ActorId(id)))
-          .findFirst().orElse(null);
-      if (info == null) {
-        Json.error(res, Status.NOT_FOUND_404, "no actor with id " + id + "; GET /api/actors lists them");
-      } else {
-        Json.ok(res, info);
+      ActorInfo info;
+      try {
+        // One directory lookup, not the whole actor list.
+        info = troupe.handle(new ActorId(id), Object.class).info().get(20, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TroupeException) { // the control service does not know the id
+          Json.error(res, Status.NOT_FOUND_404, "no actor with id " + id + "; GET /api/actors lists them");
+          return;
+        }
+        throw new TroupeException("control service error: " + e.getCause().getMessage(), e.getCause());
       }
+      Json.ok(res, info);
     });
   }
 

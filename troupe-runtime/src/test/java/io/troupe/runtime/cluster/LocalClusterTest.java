@@ -155,6 +155,23 @@ class LocalClusterTest {
   }
 
   @Test
+  void restApiShowsOneActorOrSaysNotFound() throws Exception {
+    ActorHandle<Counter> c = troupe.createActor(Counter.class, on(0).toBuilder().name("rest-visible").build());
+    c.call(Counter::get).join();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> one = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(cluster.head().dashboardUrl() + "/api/actors/" + c.id().value())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(one.body()).contains("\"name\" : \"rest-visible\"").contains("\"state\" : \"ALIVE\"");
+    java.net.http.HttpResponse<String> none = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(cluster.head().dashboardUrl() + "/api/actors/nope")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(none.body()).contains("no actor with id nope");
+  }
+
+  @Test
   void keyValueStoreFromAnyNode() {
     troupe.kvPut("serve/checkpoint", "v1".getBytes()).join();
     Troupe fromWorker = cluster.worker(0).client();
