@@ -156,7 +156,8 @@ class LocalClusterTest {
 
   @Test
   void restApiShowsOneActorOrSaysNotFound() throws Exception {
-    ActorHandle<Counter> c = troupe.createActor(Counter.class, on(0).toBuilder().name("rest-visible").build());
+    // A tenth of a CPU and killed at the end: the other tests share worker 0's 4 CPUs.
+    ActorHandle<Counter> c = troupe.createActor(Counter.class, on(0).toBuilder().cpus(0.1).name("rest-visible").build());
     c.call(Counter::get).join();
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpResponse<String> one = http.send(java.net.http.HttpRequest.newBuilder(
@@ -169,6 +170,7 @@ class LocalClusterTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(none.statusCode()).isEqualTo(404);
     assertThat(none.body()).contains("no actor with id nope");
+    troupe.kill(c.id()).join();
   }
 
   @Test
