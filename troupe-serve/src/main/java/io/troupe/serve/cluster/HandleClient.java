@@ -121,7 +121,7 @@ public final class HandleClient {
         ReplicaId replica = assign(d, router, requestId, deadline, timeout);
         CompletableFuture<ReplicaResult> call;
         try {
-          call = directory.handle(replica).call("invoke", method, argList);
+          call = directory.handle(replica).call("invokeCancellable", requestId, method, argList);
         } catch (QueueLengthProber.ReplicaDeadException e) {
           router.onReplicaDied(replica);
           continue;
@@ -142,6 +142,7 @@ public final class HandleClient {
           throw new ServeException("calling " + method + " on " + replica + " failed: " + TroupeClusterOps.describe(e), cause);
         } catch (TimeoutException e) {
           router.onRequestFinished(replica);
+          cancelOnReplica(replica, requestId, call);
           throw timedOut(d, method, timeout);
         }
         router.onQueueLength(replica, result.queueLength());
@@ -187,6 +188,21 @@ public final class HandleClient {
       } catch (ExecutionException e) {
         throw new ServeException("routing to " + d + " failed: " + e.getCause(), e.getCause());
       }
+    }
+  }
+
+  /** The call timed out: interrupt it on the replica (frees its slot) and cancel a stream it opened late. */
+  private void cancelOnReplica(ReplicaId replica, String requestId, CompletableFuture<ReplicaResult> call) {
+    try {
+      var h = directory.handle(replica);
+      h.call("cancelRequest", requestId);
+      call.thenAccept(late -> {
+        if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
+          h.call("cancelStream", ref.streamId());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cancelling timed-out call " + requestId + " on " + replica + " failed", e);
     }
   }
 

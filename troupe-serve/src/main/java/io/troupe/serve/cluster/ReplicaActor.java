@@ -15,6 +15,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,6 +62,29 @@ public final class ReplicaActor implements AutoCloseable {
   private volatile boolean draining;
   private final ReplicaStreams streams;
   private final ServeMetrics.Replica metrics;
+  /** Requests executing now that a caller can cancel, by the caller's request id. */
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  /** The thread running one cancellable request; interrupts only while the request runs. */
+  private static final class Running {
+    private final Thread thread = Thread.currentThread();
+    private boolean done;
+    private boolean cancelled;
+
+    synchronized boolean cancel() {
+      if (done) {
+        return false;
+      }
+      cancelled = true;
+      thread.interrupt();
+      return true;
+    }
+
+    synchronized boolean finish() {
+      done = true;
+      return cancelled;
+    }
+  }
 
   /**
    * @param replicaId the replica's id (also the actor's name)
@@ -97,12 +121,52 @@ public final class ReplicaActor implements AutoCloseable {
 
   /** Runs the user's {@code handle(ServeRequest)}; adds {@code x-troupe-replica} and {@code x-troupe-node}. */
   public ReplicaResult handleRequest(ServeRequest request) {
-    return run("handle", new Object[] {request}, true, request.routePrefix());
+    return run(request.header(REQUEST_ID_HEADER).orElse(null), "handle", new Object[] {request}, true,
+        request.routePrefix());
   }
 
   /** Runs the user's public method {@code method} with {@code args} (composition through handles). */
   public ReplicaResult invoke(String method, List<?> args) {
-    return run(method, args.toArray(), false, "");
+    return run(null, method, args.toArray(), false, "");
+  }
+
+  /**
+   * {@link #invoke}, cancellable with {@link #cancelRequest}{@code (requestId)} while it runs (a
+   * handle call whose timeout passed).
+   */
+  public ReplicaResult invokeCancellable(String requestId, String method, List<?> args) {
+    return run(requestId, method, args.toArray(), false, "");
+  }
+
+  /**
+   * Interrupts the thread running request {@code requestId} (its caller gave up: request_timeout_s or
+   * a handle timeout), so user code that waits or checks {@link Thread#interrupted()} stops and its
+   * {@code max_ongoing_requests} slot frees. False when no such request is running (done, never came,
+   * or returned a stream — streams are cancelled with {@link #cancelStream}).
+   */
+  public Boolean cancelRequest(String requestId) {
+    Running r = running.get(requestId);
+    return r != null && r.cancel();
+  }
+
+  /** The header the proxy puts its own request id in, for {@link #cancelRequest}. */
+  public static final String REQUEST_ID_HEADER = "x-troupe-request-id";
+
+  private ReplicaResult run(String requestId, String method, Object[] args, boolean http, String route) {
+    Running tracked = requestId == null ? null : new Running();
+    if (tracked != null) {
+      running.put(requestId, tracked);
+    }
+    try {
+      return run(method, args, http, route);
+    } finally {
+      if (tracked != null) {
+        running.remove(requestId, tracked);
+        if (tracked.finish()) {
+          Thread.interrupted(); // the interrupt was for the user code; do not leak it into the runtime
+        }
+      }
+    }
   }
 
   private ReplicaResult run(String method, Object[] args, boolean http, String route) {
@@ -199,9 +263,24 @@ public final class ReplicaActor implements AutoCloseable {
     return true;
   }
 
-  /** Removes this replica's meters (the runtime calls it when the actor stops). */
+  /**
+   * The runtime calls it when the actor stops: cancels open streams and requests still running,
+   * closes the user's object when it is {@link AutoCloseable} (an LLM server frees its engine and
+   * ranks there), and removes this replica's meters.
+   */
   @Override
   public void close() {
+    draining = true;
+    streams.cancelAll();
+    running.values().forEach(Running::cancel);
+    if (user instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "replica " + replicaId + ": closing " + user.getClass().getName()
+            + " failed", e);
+      }
+    }
     metrics.close();
   }
 

@@ -158,6 +158,17 @@ final class ReplicaStreams {
     return true;
   }
 
+  /** Cancels every open stream (the replica is stopping); returns how many were open. */
+  int cancelAll() {
+    int n = 0;
+    for (Long id : List.copyOf(sessions.keySet())) {
+      if (cancel(id)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   int open() {
     return sessions.size();
   }

@@ -15,6 +15,7 @@ import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
 import io.troupe.serve.cluster.DeploymentRouter;
+import io.troupe.serve.cluster.ReplicaActor;
 import io.troupe.serve.cluster.ReplicaDirectory;
 import io.troupe.serve.cluster.RemoteStream;
 import io.troupe.serve.cluster.ReplicaResult;
@@ -139,7 +140,10 @@ public final class HttpProxy implements AutoCloseable {
       }
       app = route.get().app();
       prefix = route.get().prefix();
-      ServeRequest request = new ServeRequest(method, path, prefix, req.query().rawValue(), headers(req),
+      Map<String, List<String>> headers = headers(req);
+      headers.keySet().removeIf(ReplicaActor.REQUEST_ID_HEADER::equalsIgnoreCase); // ours, not the client's
+      headers.put(ReplicaActor.REQUEST_ID_HEADER, List.of(UUID.randomUUID().toString()));
+      ServeRequest request = new ServeRequest(method, path, prefix, req.query().rawValue(), headers,
           req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
       long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
       Object answer = forward(route.get().ingress(), request, deadline);
@@ -168,7 +172,7 @@ public final class HttpProxy implements AutoCloseable {
    */
   Object forward(DeploymentId ingress, ServeRequest request, long deadline) throws InterruptedException {
     DeploymentRouter router = router(ingress);
-    String requestId = UUID.randomUUID().toString();
+    String requestId = request.header(ReplicaActor.REQUEST_ID_HEADER).orElseGet(() -> UUID.randomUUID().toString());
     int deaths = 0;
     while (true) {
       CompletableFuture<ReplicaId> assigned = null;
@@ -199,6 +203,7 @@ public final class HttpProxy implements AutoCloseable {
         result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         router.onRequestFinished(replica);
+        cancelOnReplica(replica, requestId, call);
         return timeout(ingress);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
@@ -231,6 +236,24 @@ public final class HttpProxy implements AutoCloseable {
           // full or draining: route again (the router backs off once every candidate is full)
         }
       }
+    }
+  }
+
+  /**
+   * The caller gave up on a request the replica may still be running: ask the replica to interrupt
+   * it (frees its slot), and cancel a stream it may have opened meanwhile. Fire and forget.
+   */
+  private void cancelOnReplica(ReplicaId replica, String requestId, CompletableFuture<ReplicaResult> call) {
+    try {
+      var h = directory.handle(replica);
+      h.call("cancelRequest", requestId);
+      call.thenAccept(late -> {
+        if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
+          h.call("cancelStream", ref.streamId());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cancelling timed-out request " + requestId + " on " + replica + " failed", e);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +90,57 @@ class ReplicaActorTest {
     assertThat(r.checkHealth()).isTrue();
     r.startDraining();
     assertThat(r.handleRequest(ServeRequest.get("/", "name=q"))).isEqualTo(new ReplicaResult.Rejected(0, true));
+  }
+
+  /** Sleeps in handle until interrupted; closeable. */
+  public static class Sleeper implements AutoCloseable {
+    static final CountDownLatch ENTERED = new CountDownLatch(1);
+    volatile boolean closed;
+
+    public ServeResponse handle(ServeRequest r) throws InterruptedException {
+      ENTERED.countDown();
+      Thread.sleep(60_000);
+      return ServeResponse.ok("slept");
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Test
+  void aCancelledRequestIsInterruptedAndFreesItsSlot() throws Throwable {
+    ReplicaActor r = new ReplicaActor("app#Sleeper#1", Sleeper.class.getName(), List.of(), null, 1);
+    ServeRequest req = new ServeRequest("GET", "/", "/", "", Map.of(ReplicaActor.REQUEST_ID_HEADER, List.of("rq-1")),
+        new byte[0]);
+    CompletableFuture<ReplicaResult> running = new CompletableFuture<>();
+    Thread t = Thread.ofVirtual().start(() -> {
+      running.complete(r.handleRequest(req));
+      if (Thread.currentThread().isInterrupted()) {
+        running.obtrudeException(new AssertionError("the cancel's interrupt leaked out of the request"));
+      }
+    });
+    assertThat(Sleeper.ENTERED.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.queueLength()).isEqualTo(1);
+    assertThat(r.cancelRequest("other")).isFalse();
+    assertThat(r.cancelRequest("rq-1")).isTrue();
+    assertThat(running.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(ReplicaResult.Failed.class,
+        f -> assertThat(f.error()).contains("InterruptedException"));
+    t.join(Duration.ofSeconds(10));
+    assertThat(r.queueLength()).isZero();
+    assertThat(r.cancelRequest("rq-1")).isFalse(); // done: nothing to interrupt
+  }
+
+  @Test
+  void closingTheReplicaClosesTheUsersObject() throws Throwable {
+    ReplicaActor r = new ReplicaActor("app#Sleeper#2", Sleeper.class.getName(), List.of(), null, 1);
+    java.lang.reflect.Field f = ReplicaActor.class.getDeclaredField("user");
+    f.setAccessible(true);
+    Sleeper user = (Sleeper) f.get(r);
+    r.close();
+    assertThat(user.closed).isTrue();
+    assertThat(r.handleRequest(ServeRequest.get("/", ""))).isEqualTo(new ReplicaResult.Rejected(0, true));
   }
 
   @Test

@@ -114,6 +114,12 @@ class ServeHttpEndToEndTest {
         assertThat(boom.body()).contains("boom requested");
         assertThat(send("GET", base + "/hello/sub?name=y", null).body()).isEqualTo("hello y");
         assertThat(send("GET", base + "/hello?name=z&sleep_ms=5000", null).statusCode()).isEqualTo(408);
+        // the timed-out request is interrupted on its replica: narrow's only slot (max_ongoing_requests=1) is
+        // free at once, not after the 60 s the request would have slept
+        assertThat(send("GET", base + "/narrow?name=t&sleep_ms=60000", null).statusCode()).isEqualTo(408);
+        HttpResponse<String> afterTimeout = send("GET", base + "/narrow?name=after", null);
+        assertThat(afterTimeout.statusCode()).as(afterTimeout.body()).isEqualTo(200);
+        assertThat(afterTimeout.body()).isEqualTo("hello after");
 
         // max_ongoing_requests=1, max_queued_requests=1: a burst gets 503 with Retry-After
         List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
