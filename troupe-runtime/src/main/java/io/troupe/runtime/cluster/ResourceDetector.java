@@ -69,28 +69,68 @@ final class ResourceDetector {
     return Runtime.getRuntime().maxMemory();
   }
 
-  /** GPU indices reported by nvidia-smi, or empty when it is absent or fails. */
+  /**
+   * The GPUs this node may use: those {@code nvidia-smi} lists, narrowed to {@code CUDA_VISIBLE_DEVICES}
+   * when the node itself was started with it (as Ray does); empty when nvidia-smi is absent or fails.
+   */
   static List<String> nvidiaSmi() {
     try {
       Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index,uuid", "--format=csv,noheader")
           .redirectErrorStream(true).start();
-      List<String> ids = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
-          String[] parts = line.split(",");
-          if (parts.length >= 2 && parts[0].trim().matches("\\d+")) {
-            ids.add(parts[0].trim());
-          }
+          lines.add(line);
         }
       }
       if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
         return List.of();
       }
-      return ids;
+      return visibleGpus(lines, System.getenv("CUDA_VISIBLE_DEVICES"));
     } catch (Exception e) {
       return List.of();
     }
+  }
+
+  /**
+   * GPU indices from {@code nvidia-smi --query-gpu=index,uuid --format=csv,noheader} output lines
+   * (e.g. {@code 0, GPU-dd53d35f-805b-8cdd-6bc2-862f40be0136}), in the order
+   * {@code cudaVisibleDevices} names them when it is set: entries are indices, UUIDs or unique UUID
+   * prefixes, as CUDA accepts them; an empty value means no GPU; like CUDA, the list stops at the first
+   * entry that names no GPU. Pure: tested with output captured on a real H100 machine.
+   */
+  static List<String> visibleGpus(List<String> smiLines, String cudaVisibleDevices) {
+    Map<String, String> uuidByIndex = new LinkedHashMap<>();
+    for (String line : smiLines) {
+      String[] parts = line.split(",");
+      if (parts.length >= 2 && parts[0].trim().matches("\\d+")) {
+        uuidByIndex.put(parts[0].trim(), parts[1].trim());
+      }
+    }
+    if (cudaVisibleDevices == null) {
+      return List.copyOf(uuidByIndex.keySet());
+    }
+    List<String> visible = new ArrayList<>();
+    for (String entry : cudaVisibleDevices.split(",")) {
+      String e = entry.trim();
+      if (e.isEmpty()) {
+        break;
+      }
+      String match = null;
+      if (uuidByIndex.containsKey(e)) {
+        match = e;
+      } else if (e.startsWith("GPU-")) {
+        List<String> byPrefix = uuidByIndex.entrySet().stream().filter(x -> x.getValue().startsWith(e))
+            .map(Map.Entry::getKey).toList();
+        match = byPrefix.size() == 1 ? byPrefix.get(0) : null;
+      }
+      if (match == null || visible.contains(match)) {
+        break;
+      }
+      visible.add(match);
+    }
+    return List.copyOf(visible);
   }
 }
