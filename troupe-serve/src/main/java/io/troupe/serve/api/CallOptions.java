@@ -12,11 +12,14 @@ import java.util.Objects;
  *     invoke; {@link #DEFAULT_METHOD} unless set
  * @param timeout how long a call may take from routing to the answer (for a stream: to its first
  *     answer, and then between two batches of chunks); null for no limit (Ray's default)
+ * @param routingKey text the router may route by: with the deployment's {@code request_router: prefix_aware},
+ *     calls whose keys share a prefix (e.g. prompts with one system prompt) go to the same replica; null
+ *     for none (the default). Ignored by the pow2 policy
  */
-public record CallOptions(String method, Duration timeout) implements Serializable {
+public record CallOptions(String method, Duration timeout, String routingKey) implements Serializable {
   /** The method used when none is named: Ray's {@code __call__} becomes {@code call}. */
   public static final String DEFAULT_METHOD = "call";
-  public static final CallOptions DEFAULT = new CallOptions(DEFAULT_METHOD, null);
+  public static final CallOptions DEFAULT = new CallOptions(DEFAULT_METHOD, null, null);
 
   public CallOptions {
     Objects.requireNonNull(method, "method");
@@ -27,14 +30,19 @@ public record CallOptions(String method, Duration timeout) implements Serializab
 
   /** Default options calling {@code method}. */
   public static CallOptions method(String method) {
-    return new CallOptions(method, null);
+    return new CallOptions(method, null, null);
   }
 
   public CallOptions withMethod(String m) {
-    return new CallOptions(m, timeout);
+    return new CallOptions(m, timeout, routingKey);
   }
 
   public CallOptions withTimeout(Duration t) {
-    return new CallOptions(method, t);
+    return new CallOptions(method, t, routingKey);
+  }
+
+  /** These options with routing key {@code key} (null for none). */
+  public CallOptions withRoutingKey(String key) {
+    return new CallOptions(method, timeout, key);
   }
 }

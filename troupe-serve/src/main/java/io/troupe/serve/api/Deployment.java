@@ -47,4 +47,7 @@ public @interface Deployment {
   double gracefulShutdownWaitLoopS() default UNSET_DOUBLE;
 
   double gracefulShutdownTimeoutS() default UNSET_DOUBLE;
+
+  /** Routing policy by name ({@code pow2}, {@code prefix_aware}); "" means unset (pow2). */
+  String requestRouter() default "";
 }

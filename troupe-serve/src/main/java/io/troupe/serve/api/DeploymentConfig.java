@@ -37,11 +37,14 @@ import java.util.Optional;
  * @param gracefulShutdownWaitLoop while stopping, how often the replica checks for in-flight
  *     requests; default 2 s
  * @param gracefulShutdownTimeout a stopping replica is force-killed after this; default 20 s
+ * @param requestRouter how callers choose among the replicas (config key {@code request_router}); default
+ *     {@link RequestRouterConfig#POW2}. Changes in place: routers switch policy, replicas keep running
  */
 public record DeploymentConfig(String name, String version, int numReplicas, int maxOngoingRequests,
     int maxQueuedRequests, Object userConfig, Optional<AutoscalingConfig> autoscaling, ResourceSet resources,
     List<Bundle> placementGroupBundles, PlacementStrategy placementGroupStrategy, Duration healthCheckPeriod,
-    Duration healthCheckTimeout, Duration gracefulShutdownWaitLoop, Duration gracefulShutdownTimeout) {
+    Duration healthCheckTimeout, Duration gracefulShutdownWaitLoop, Duration gracefulShutdownTimeout,
+    RequestRouterConfig requestRouter) {
 
   public static final int DEFAULT_MAX_ONGOING_REQUESTS = 5;
   public static final int UNLIMITED = -1;
@@ -51,6 +54,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     resources = resources == null ? ResourceSet.of(ResourceSet.CPU, 1) : resources;
     placementGroupBundles = placementGroupBundles == null ? List.of() : List.copyOf(placementGroupBundles);
     Objects.requireNonNull(placementGroupStrategy, "placementGroupStrategy");
+    requestRouter = requestRouter == null ? RequestRouterConfig.POW2 : requestRouter;
     if (name != null && (name.isBlank() || name.contains("#"))) {
       throw new IllegalArgumentException("deployment name must not be blank or contain '#', got '" + name + "'");
     }
@@ -104,7 +108,8 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     Builder b = new Builder().name(name).version(version).maxOngoingRequests(maxOngoingRequests)
         .maxQueuedRequests(maxQueuedRequests).userConfig(userConfig).resources(resources)
         .healthCheckPeriod(healthCheckPeriod).healthCheckTimeout(healthCheckTimeout)
-        .gracefulShutdownWaitLoop(gracefulShutdownWaitLoop).gracefulShutdownTimeout(gracefulShutdownTimeout);
+        .gracefulShutdownWaitLoop(gracefulShutdownWaitLoop).gracefulShutdownTimeout(gracefulShutdownTimeout)
+        .requestRouter(requestRouter);
     if (autoscaling.isPresent()) {
       b.autoscaling(autoscaling.get());
     } else {
@@ -136,6 +141,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     private Duration healthCheckTimeout;
     private Duration gracefulShutdownWaitLoop;
     private Duration gracefulShutdownTimeout;
+    private RequestRouterConfig requestRouter;
 
     public Builder name(String v) { name = v; return this; }
     public Builder version(String v) { version = v; return this; }
@@ -152,6 +158,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     public Builder healthCheckTimeout(Duration v) { healthCheckTimeout = v; return this; }
     public Builder gracefulShutdownWaitLoop(Duration v) { gracefulShutdownWaitLoop = v; return this; }
     public Builder gracefulShutdownTimeout(Duration v) { gracefulShutdownTimeout = v; return this; }
+    public Builder requestRouter(RequestRouterConfig v) { requestRouter = v; return this; }
 
     /** Copies every field that is set in {@code top} over this builder's (top wins). */
     public Builder overlay(Builder top) {
@@ -178,6 +185,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
       if (top.healthCheckTimeout != null) healthCheckTimeout = top.healthCheckTimeout;
       if (top.gracefulShutdownWaitLoop != null) gracefulShutdownWaitLoop = top.gracefulShutdownWaitLoop;
       if (top.gracefulShutdownTimeout != null) gracefulShutdownTimeout = top.gracefulShutdownTimeout;
+      if (top.requestRouter != null) requestRouter = top.requestRouter;
       return this;
     }
 
@@ -202,7 +210,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
           healthCheckPeriod != null ? healthCheckPeriod : Duration.ofSeconds(10),
           healthCheckTimeout != null ? healthCheckTimeout : Duration.ofSeconds(30),
           gracefulShutdownWaitLoop != null ? gracefulShutdownWaitLoop : Duration.ofSeconds(2),
-          gracefulShutdownTimeout != null ? gracefulShutdownTimeout : Duration.ofSeconds(20));
+          gracefulShutdownTimeout != null ? gracefulShutdownTimeout : Duration.ofSeconds(20), requestRouter);
     }
   }
 }

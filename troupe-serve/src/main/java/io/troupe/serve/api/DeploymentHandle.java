@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@code BoundDeployment.bind(Ingress.class, cfg, BoundDeployment.bind(Model.class, cfg2))}) receives
  * a handle in that parameter ({@code public Ingress(DeploymentHandle<Model> model)}).
  *
- * <p>Calls are routed like the HTTP proxy's requests: power of two choices over the deployment's
- * running replicas (same node first) with queue-length probes and back-off while all are full; a
+ * <p>Calls are routed like the HTTP proxy's requests: by the deployment's {@code request_router} (power of
+ * two choices over the running replicas, same node first, by default; prefix-aware by the
+ * {@link CallOptions#routingKey}) with queue-length probes and back-off while all are full; a
  * call over {@code max_queued_requests} fails with {@link BackPressureException}; a call whose
  * replica died before answering is retried on another one. User errors in the callee fail the call
  * with {@link DeploymentCallException}. Replicas are learnt from the routing tables the controller
@@ -62,14 +63,14 @@ public final class DeploymentHandle<T> implements Serializable {
     return options;
   }
 
-  /** The same deployment with other per-call options (method for {@link #call}, timeout). */
+  /** The same deployment with other per-call options (method for {@link #call}, timeout, routing key). */
   public DeploymentHandle<T> options(CallOptions o) {
     return new DeploymentHandle<>(app, deployment, o, client);
   }
 
   /** Calls {@code method(args)} on one replica; the future completes with its result. */
   public <R> CompletableFuture<R> remote(String method, Object... args) {
-    return client().call(deploymentId(), method, args, options.timeout());
+    return client().call(deploymentId(), method, args, options.timeout(), options.routingKey());
   }
 
   /** Calls the options' method ({@link CallOptions#method}) with {@code args}. */
@@ -82,7 +83,7 @@ public final class DeploymentHandle<T> implements Serializable {
    * chunks as they arrive. Blocks until the replica has started the stream (or failed).
    */
   public <R> ResponseStream<R> stream(String method, Object... args) {
-    return client().stream(deploymentId(), method, args, options.timeout());
+    return client().stream(deploymentId(), method, args, options.timeout(), options.routingKey());
   }
 
   /** {@link #stream} of the options' method. */

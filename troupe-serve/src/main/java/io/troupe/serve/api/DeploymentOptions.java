@@ -39,6 +39,7 @@ public final class DeploymentOptions {
     if (d.healthCheckTimeoutS() >= 0) b.healthCheckTimeout(seconds(d.healthCheckTimeoutS()));
     if (d.gracefulShutdownWaitLoopS() >= 0) b.gracefulShutdownWaitLoop(seconds(d.gracefulShutdownWaitLoopS()));
     if (d.gracefulShutdownTimeoutS() >= 0) b.gracefulShutdownTimeout(seconds(d.gracefulShutdownTimeoutS()));
+    if (!d.requestRouter().isEmpty()) b.requestRouter(RequestRouterConfig.fromValue(d.requestRouter()));
     return b;
   }
 

@@ -6,7 +6,8 @@ import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.metrics.ServeMetrics;
 import io.troupe.serve.controller.RoutingTable;
-import io.troupe.serve.router.PowerOfTwoChoicesPolicy;
+import io.troupe.serve.api.RequestRouterConfig;
+import io.troupe.serve.router.RoutingPolicies;
 import io.troupe.serve.router.QueueLengthProber;
 import io.troupe.serve.router.RequestRouter;
 import io.troupe.serve.router.RouterConfig;
@@ -25,7 +26,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one {@link RequestRouter} (power of two choices, same-node first) for one deployment: the
+ * Runs one {@link RequestRouter} for one deployment, with the policy its routing table's
+ * {@code request_router} names (power of two choices by default; a changed one replaces the policy): the
  * router is not thread-safe, so it lives on its own single daemon thread and every input is handed
  * to that thread; {@link RequestRouter#tick()} is scheduled at its {@link RequestRouter#nextWakeup()}.
  * Queue-length probes are actor calls to {@code ReplicaActor.queueLength}. Shared by the HTTP proxy and
@@ -37,6 +39,9 @@ public final class DeploymentRouter implements AutoCloseable {
   private final RequestRouter router;
   private volatile RoutingTable table;
   private ScheduledFuture<?> wake;
+  private final Random random = new Random();
+  /** The policy in use; touched on the owner thread only. */
+  private RequestRouterConfig policyConfig = RequestRouterConfig.POW2;
   private final java.util.concurrent.atomic.AtomicInteger queued;
 
   /** A router of {@code deployment} whose waiting requests count in {@code localNode}'s metrics. */
@@ -67,8 +72,8 @@ public final class DeploymentRouter implements AutoCloseable {
         return CompletableFuture.failedFuture(e);
       }
     };
-    this.router = new RequestRouter(deployment, localNode, new PowerOfTwoChoicesPolicy(new Random()), prober,
-        Clock.systemUTC(), RouterConfig.DEFAULT, owner);
+    this.router = new RequestRouter(deployment, localNode, RoutingPolicies.create(policyConfig, random), prober,
+        Clock.systemUTC(), random, RouterConfig.DEFAULT, owner);
   }
 
   public static boolean isDeath(Throwable t) {
@@ -85,6 +90,10 @@ public final class DeploymentRouter implements AutoCloseable {
     }
     table = t;
     onOwner(() -> {
+      if (!t.requestRouter().equals(policyConfig)) {
+        policyConfig = t.requestRouter();
+        router.usePolicy(RoutingPolicies.create(policyConfig, random));
+      }
       Map<ReplicaId, NodeId> replicas = new LinkedHashMap<>();
       t.replicas().forEach(r -> replicas.put(r.id(), r.node()));
       router.updateReplicas(replicas, t.maxOngoingRequests(), t.maxQueuedRequests());

@@ -76,12 +76,14 @@ public final class HandleClient {
   private record Answer(ReplicaId replica, DeploymentRouter router, Object value) {
   }
 
-  public <R> CompletableFuture<R> call(DeploymentId d, String method, Object[] args, Duration timeout) {
+  /** Calls {@code method} on a replica chosen by the deployment's router; {@code routingKey} may be null. */
+  public <R> CompletableFuture<R> call(DeploymentId d, String method, Object[] args, Duration timeout,
+      String routingKey) {
     long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
     CompletableFuture<R> f = new CompletableFuture<>();
     Thread.ofVirtual().name("serve-handle-" + d).start(() -> {
       try {
-        Answer a = send(d, method, args, deadline, timeout);
+        Answer a = send(d, method, args, deadline, timeout, routingKey);
         if (a.value() instanceof StreamRef ref) {
           directory.handle(a.replica()).call("cancelStream", ref.streamId());
           a.router().onRequestFinished(a.replica());
@@ -97,9 +99,10 @@ public final class HandleClient {
     return f;
   }
 
-  public <R> ResponseStream<R> stream(DeploymentId d, String method, Object[] args, Duration timeout) {
+  public <R> ResponseStream<R> stream(DeploymentId d, String method, Object[] args, Duration timeout,
+      String routingKey) {
     long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
-    Answer a = send(d, method, args, deadline, timeout);
+    Answer a = send(d, method, args, deadline, timeout, routingKey);
     if (!(a.value() instanceof StreamRef ref)) {
       a.router().onRequestFinished(a.replica());
       throw new ServeException(d + "." + method + " returned " + (a.value() == null ? "null"
@@ -111,14 +114,16 @@ public final class HandleClient {
   }
 
   /** Routes and sends one call until a replica answers it, or it is refused or out of time. Blocking. */
-  private Answer send(DeploymentId d, String method, Object[] args, long deadline, Duration timeout) {
+  private Answer send(DeploymentId d, String method, Object[] args, long deadline, Duration timeout,
+      String routingKey) {
     DeploymentRouter router = router(d, deadline);
     String requestId = UUID.randomUUID().toString();
+    RoutingRequest request = RoutingRequest.withRoutingKey(requestId, routingKey);
     List<Object> argList = new ArrayList<>(Arrays.asList(args));
     int deaths = 0;
     try {
       while (true) {
-        ReplicaId replica = assign(d, router, requestId, deadline, timeout);
+        ReplicaId replica = assign(d, router, request, deadline, timeout);
         CompletableFuture<ReplicaResult> call;
         try {
           call = directory.handle(replica).call("invokeCancellable", requestId, method, argList);
@@ -165,11 +170,12 @@ public final class HandleClient {
   }
 
   /** Waits for the router to pick a replica, refreshing the routing table while it waits. */
-  private ReplicaId assign(DeploymentId d, DeploymentRouter router, String requestId, long deadline, Duration timeout)
+  private ReplicaId assign(DeploymentId d, DeploymentRouter router, RoutingRequest request, long deadline,
+      Duration timeout)
       throws InterruptedException, TimeoutException {
     CompletableFuture<ReplicaId> assigned;
     try {
-      assigned = router.assign(RoutingRequest.of(requestId)).get(remaining(deadline), TimeUnit.NANOSECONDS);
+      assigned = router.assign(request).get(remaining(deadline), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof BackPressureException bp) {
         throw bp;
@@ -279,6 +285,7 @@ public final class HandleClient {
     for (int i = 0; i < route.replicas().size(); i++) {
       replicas.add(new RoutingTable.Replica(ReplicaId.parse(route.replicas().get(i)), NodeId.of(route.nodes().get(i))));
     }
-    r.update(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued()));
+    r.update(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued(),
+        route.requestRouter()));
   }
 }

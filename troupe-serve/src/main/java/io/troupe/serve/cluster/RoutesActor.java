@@ -18,8 +18,8 @@ public final class RoutesActor {
   public static final String NAME = "troupe-serve-routes";
 
   /** A deployment's routing table in a node-neutral, Serializable form. Immutable. */
-  public record Route(long epoch, List<String> replicas, List<String> nodes, int maxOngoing, int maxQueued)
-      implements Serializable {
+  public record Route(long epoch, List<String> replicas, List<String> nodes, int maxOngoing, int maxQueued,
+      io.troupe.serve.api.RequestRouterConfig requestRouter) implements Serializable {
     public Route {
       replicas = List.copyOf(replicas);
       nodes = List.copyOf(nodes);

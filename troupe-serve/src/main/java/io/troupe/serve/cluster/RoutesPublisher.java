@@ -65,7 +65,8 @@ public final class RoutesPublisher {
       replicas.add(r.id().toString());
       nodes.add(r.node().value());
     });
-    return new RoutesActor.Route(t.epoch(), replicas, nodes, t.maxOngoingRequests(), t.maxQueuedRequests());
+    return new RoutesActor.Route(t.epoch(), replicas, nodes, t.maxOngoingRequests(), t.maxQueuedRequests(),
+        t.requestRouter());
   }
 
   private void ensureActor() {

@@ -19,7 +19,7 @@ final class DeploymentOverrides {
   static final Set<String> KEYS = Set.of("name", "num_replicas", "max_ongoing_requests", "max_queued_requests",
       "user_config", "autoscaling_config", "graceful_shutdown_wait_loop_s", "graceful_shutdown_timeout_s",
       "health_check_period_s", "health_check_timeout_s", "ray_actor_options", "placement_group_bundles",
-      "placement_group_strategy");
+      "placement_group_strategy", "request_router");
   static final Set<String> ACTOR_KEYS = Set.of("num_cpus", "num_gpus", "memory", "resources");
   static final Set<String> AUTOSCALING_KEYS = Set.of("min_replicas", "initial_replicas", "max_replicas",
       "target_ongoing_requests", "metrics_interval_s", "look_back_period_s", "smoothing_factor",
@@ -59,6 +59,14 @@ final class DeploymentOverrides {
         b.placementGroupStrategy(PlacementStrategy.parse(s.string()));
       } catch (IllegalArgumentException e) {
         throw s.error(e.getMessage());
+      }
+    }
+    if (n.has("request_router")) {
+      YamlNode r = n.get("request_router");
+      try {
+        b.requestRouter(io.troupe.serve.api.RequestRouterConfig.fromValue(r.plain()));
+      } catch (IllegalArgumentException e) {
+        throw r.error(e.getMessage());
       }
     }
     try {

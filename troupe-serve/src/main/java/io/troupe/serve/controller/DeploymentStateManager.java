@@ -493,7 +493,7 @@ public final class DeploymentStateManager {
       }
     }
     return new RoutingTable(target.id(), routingEpoch, serving, target.config().maxOngoingRequests(),
-        target.config().maxQueuedRequests());
+        target.config().maxQueuedRequests(), target.config().requestRouter());
   }
 
   ControllerCheckpoint.Deployment checkpoint() {

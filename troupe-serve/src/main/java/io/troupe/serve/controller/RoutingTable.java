@@ -3,17 +3,20 @@ package io.troupe.serve.controller;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.api.RequestRouterConfig;
 import java.util.List;
 
 /**
  * What routers of one deployment need to know (Ray's long-poll broadcast of running replicas and
- * the deployment config): the replicas that may receive traffic and the request limits.
+ * the deployment config): the replicas that may receive traffic, the request limits and the routing
+ * policy.
  * {@code epoch} grows whenever anything here changes, so the wiring can push only changes. Immutable.
  */
 public record RoutingTable(DeploymentId deployment, long epoch, List<Replica> replicas, int maxOngoingRequests,
-    int maxQueuedRequests) {
+    int maxQueuedRequests, RequestRouterConfig requestRouter) {
   public RoutingTable {
     replicas = List.copyOf(replicas);
+    requestRouter = requestRouter == null ? RequestRouterConfig.POW2 : requestRouter;
   }
 
   /** A replica that may receive traffic, and the node it runs on (for same-node preference). */

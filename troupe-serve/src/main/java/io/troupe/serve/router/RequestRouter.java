@@ -15,15 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
 
 /**
  * The caller-side routing machinery of one deployment (Ray Serve's {@code RequestRouter} base):
  * requests wait in a FIFO queue; the head is routed first, by asking the {@link RoutingPolicy} for
  * ranked tiers, probing queue lengths it does not know (cached for {@link RouterConfig#queueLengthCacheTtl}),
- * and picking the shortest queue below {@code max_ongoing_requests}. When every candidate is full
+ * and picking the shortest queue below {@code max_ongoing_requests} (equal queues: one at random, from the
+ * injected {@link RandomGenerator}). When every candidate is full
  * the head backs off ({@link RouterConfig#backoff}) and is ranked again. Replicas reported dead are
  * dropped at once. More than {@code max_queued_requests} waiting requests are refused with
  * {@link BackPressureException}.
@@ -38,11 +41,12 @@ import java.util.concurrent.Executor;
 public final class RequestRouter {
   private final String deployment;
   private final NodeId localNode;
-  private final RoutingPolicy policy;
+  private RoutingPolicy policy;
   private final QueueLengthProber prober;
   private final InstantSource clock;
   private final RouterConfig config;
   private final Executor owner;
+  private final RandomGenerator random;
   private final Map<ReplicaId, NodeId> replicas = new LinkedHashMap<>();
   private final Map<ReplicaId, Cached> cache = new HashMap<>();
   private final Map<ReplicaId, Instant> probing = new HashMap<>();
@@ -81,8 +85,9 @@ public final class RequestRouter {
     }
   }
 
+  /** @param random breaks ties between replicas with equal queue lengths */
   public RequestRouter(String deployment, NodeId localNode, RoutingPolicy policy, QueueLengthProber prober,
-      InstantSource clock, RouterConfig config, Executor owner) {
+      InstantSource clock, RandomGenerator random, RouterConfig config, Executor owner) {
     this.deployment = deployment;
     this.localNode = localNode;
     this.policy = policy;
@@ -90,6 +95,7 @@ public final class RequestRouter {
     this.clock = clock;
     this.config = config;
     this.owner = owner;
+    this.random = random;
   }
 
   // ------------------------------------------------------------------ inputs
@@ -102,6 +108,18 @@ public final class RequestRouter {
     probing.keySet().retainAll(routable.keySet());
     maxOngoing = maxOngoingRequests;
     maxQueued = maxQueuedRequests;
+    policy.onReplicasChanged(Set.copyOf(routable.keySet()));
+    tick();
+  }
+
+  /**
+   * Routes with {@code next} from now on (the deployment's {@code request_router} changed); it learns the
+   * current replicas, and waiting requests are ranked again.
+   */
+  public void usePolicy(RoutingPolicy next) {
+    policy = next;
+    next.onReplicasChanged(Set.copyOf(replicas.keySet()));
+    queue.forEach(p -> p.tiers = null);
     tick();
   }
 
@@ -122,7 +140,9 @@ public final class RequestRouter {
 
   /** A replica is dead (failed call, probe or controller update): never routed to again. */
   public void onReplicaDied(ReplicaId id) {
-    replicas.remove(id);
+    if (replicas.remove(id) != null) {
+      policy.onReplicasChanged(Set.copyOf(replicas.keySet()));
+    }
     cache.remove(id);
     probing.remove(id);
     tick();
@@ -185,6 +205,7 @@ public final class RequestRouter {
           queue.poll();
           Cached prior = cache.get(c.id());
           cache.put(c.id(), new Cached(prior.queueLength + 1, prior.at, prior.seq));
+          policy.onAssigned(head.request, c.id());
           head.future.complete(c.id());
         }
         case Decision.AwaitProbes a -> {
@@ -205,6 +226,7 @@ public final class RequestRouter {
       boolean awaiting = false;
       ReplicaId best = null;
       int bestLen = Integer.MAX_VALUE;
+      int ties = 0;
       for (ReplicaId id : tier) {
         if (!replicas.containsKey(id)) {
           continue; // died since ranking
@@ -216,6 +238,9 @@ public final class RequestRouter {
         } else if (c.queueLength < maxOngoing && c.queueLength < bestLen) {
           best = id;
           bestLen = c.queueLength;
+          ties = 1;
+        } else if (c.queueLength < maxOngoing && c.queueLength == bestLen && random.nextInt(++ties) == 0) {
+          best = id; // reservoir sampling: each of the equally short queues is chosen with equal chance
         }
       }
       if (awaiting) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.serve.api.DeploymentConfig;
+import io.troupe.serve.api.RequestRouterConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +123,37 @@ class ServeConfigParserTest {
     bad("applications: [{name: a, import_path: x.Y, deployments: [{name: D, placement_group_strategy: TIGHT,"
         + " placement_group_bundles: [{CPU: 1}]}]}]", "deployments[0].placement_group_strategy: unknown placement");
     bad("http_options: {port: 1}\nhttp_options: {port: 2}", "not valid YAML");
+  }
+
+  @Test
+  void requestRouterByNameOrMapWithDefaultsAndPathsInErrors() {
+    String yaml = """
+        applications:
+          - name: a
+            import_path: x.Y
+            deployments:
+              - {name: D, request_router: prefix_aware}
+              - {name: E, request_router: {policy: prefix_aware, imbalanced_threshold: 4, max_prefix_blocks: 500}}
+              - {name: F}
+        """;
+    ApplicationConfig app = ServeConfigParser.parse(yaml).applications().get(0);
+    DeploymentConfig d = DeploymentConfig.builder().name("D").overlay(app.override("D").orElseThrow().toBuilder())
+        .build();
+    assertThat(d.requestRouter()).isEqualTo(RequestRouterConfig.PREFIX_AWARE);
+    DeploymentConfig e = DeploymentConfig.builder().name("E").overlay(app.override("E").orElseThrow().toBuilder())
+        .build();
+    assertThat(e.requestRouter()).isEqualTo(RequestRouterConfig.PREFIX_AWARE.withImbalancedThreshold(4)
+        .withMaxPrefixBlocks(500));
+    DeploymentConfig f = DeploymentConfig.builder().name("F").overlay(app.override("F").orElseThrow().toBuilder())
+        .build();
+    assertThat(f.requestRouter()).isEqualTo(RequestRouterConfig.POW2);
+    bad("applications: [{name: a, import_path: x.Y, deployments: [{name: D, request_router: round_robin}]}]",
+        "applications[0].deployments[0].request_router: unknown request router 'round_robin'; expected one of pow2, "
+            + "prefix_aware");
+    bad("applications: [{name: a, import_path: x.Y, deployments: [{name: D, request_router: {policy: pow2, "
+        + "imbalance: 3}}]}]", "request_router: unknown key request_router.imbalance");
+    bad("applications: [{name: a, import_path: x.Y, deployments: [{name: D, request_router: {policy: prefix_aware, "
+        + "match_rate_threshold: 2}}]}]", "request_router.match_rate_threshold must be in [0, 1], got 2.0");
   }
 
   private static void bad(String yaml, String message) {

@@ -25,7 +25,8 @@ class RequestRouterTest {
   private final RouterFixtures.Prober prober = new RouterFixtures.Prober();
 
   private RequestRouter router(RoutingPolicy policy) {
-    return new RequestRouter("D", NodeId.of("me"), policy, prober, clock, RouterConfig.DEFAULT, Runnable::run);
+    return new RequestRouter("D", NodeId.of("me"), policy, prober, clock, new SplittableRandom(7), RouterConfig.DEFAULT,
+        Runnable::run);
   }
 
   private RequestRouter pow2() {
@@ -48,7 +49,25 @@ class RequestRouterTest {
     assertThat(g).isCompletedWithValue(replica("b"));
     assertThat(prober.probed).hasSize(2);
     CompletableFuture<ReplicaId> h = r.assign(RoutingRequest.of("3"));
-    assertThat(h).isCompletedWithValue(replica("a")); // b is at 3 now, a at 3: a tie goes to the first in the tier
+    assertThat(h.getNow(null)).isIn(replica("a"), replica("b")); // b is at 3 now, a at 3: a tie, either
+  }
+
+  @Test
+  void equalQueueLengthsAreBrokenAtRandomNotByTierOrder() {
+    RequestRouter r = pow2();
+    r.updateReplicas(on("other", "a", "b"), 5, -1);
+    r.assign(RoutingRequest.of("probe")).cancel(false);
+    prober.answerAll(0);
+    Map<ReplicaId, Integer> picks = new LinkedHashMap<>();
+    for (int i = 0; i < 400; i++) {
+      ReplicaId chosen = r.assign(RoutingRequest.of("q" + i)).getNow(null);
+      assertThat(chosen).isNotNull();
+      picks.merge(chosen, 1, Integer::sum);
+      r.onRequestFinished(chosen); // both back at 0: the next request sees a tie again
+    }
+    // a fixed tie-break (always the first of the tier) would send all 400 to one replica
+    assertThat(picks.get(replica("a"))).isBetween(120, 280);
+    assertThat(picks.get(replica("b"))).isBetween(120, 280);
   }
 
   @Test
