@@ -73,10 +73,13 @@ public final class LlmApps {
         DeploymentConfig.builder().name("OpenAiIngress").numReplicas(1), ingressArgs.toArray()));
   }
 
-  /** One replica; with tp x pp &gt; 1 a placement group of one bundle per rank. */
+  /**
+   * One replica, routed by {@link LlmConfig#routing}; with tp x pp &gt; 1 a placement group of one bundle per
+   * rank.
+   */
   static DeploymentConfig.Builder serverConfig(LlmConfig c) {
     DeploymentConfig.Builder b = DeploymentConfig.builder().name("LlmServer-" + c.modelId().replaceAll("[^A-Za-z0-9_.-]", "_"))
-        .numReplicas(1).maxOngoingRequests(Math.max(c.maxNumSeqs(), 5));
+        .numReplicas(1).maxOngoingRequests(Math.max(c.maxNumSeqs(), 5)).requestRouter(c.requestRouter());
     if (c.worldSize() > 1) {
       List<Bundle> bundles = new ArrayList<>();
       for (int i = 0; i < c.worldSize(); i++) {

@@ -48,6 +48,8 @@ import java.util.stream.StreamSupport;
  * {@link #complete} (never throws for a bad request: it answers an {@link OpenAiError}), {@link #stream}
  * (OpenAI chunk JSON strings, one per SSE event, without the final {@code [DONE]}), {@link #models}.
  *
+ * <p>Metrics: {@link LlmMetrics} on the node's {@code /metrics}, labelled with the model id and this replica.
+ *
  * <p>Threading: any number of calls at once; the engine runs its own step thread and every request's
  * listener only hands events to that request's queue. Closing a stream before its end (the client went
  * away) aborts the request, which frees its KV blocks.
@@ -62,6 +64,7 @@ public final class LlmServer implements AutoCloseable {
   private final ClusterRanks ranks;
   private final LlmEngine engine;
   private final int maxContext;
+  private final LlmMetrics metrics;
   private final java.util.concurrent.atomic.AtomicLong abortedByClient = new java.util.concurrent.atomic.AtomicLong();
 
   public LlmServer(Map<String, Object> config) {
@@ -91,6 +94,7 @@ public final class LlmServer implements AutoCloseable {
     this.engine = new LlmEngine(executor, EngineConfig.defaults().withMaxRunningSeqs(this.config.maxNumSeqs()),
         t -> tokenizer.decode(t, true), InstantSource.system(), RandomGenerator.getDefault());
     engine.start();
+    this.metrics = LlmMetrics.forReplica(this.config.modelId(), engine::metrics);
   }
 
   /** The model this replica serves: {@code [{id, max_model_len}]}. */
@@ -109,11 +113,11 @@ public final class LlmServer implements AutoCloseable {
     }
     Prepared p = (Prepared) prepared;
     CompletableFuture<GenerationEvent.Finished> done = new CompletableFuture<>();
-    engine.submit(p.request(), ev -> {
+    engine.submit(p.request(), metrics.track(p.request(), ev -> {
       if (ev instanceof GenerationEvent.Finished f) {
         done.complete(f);
       }
-    });
+    }));
     GenerationEvent.Finished f;
     try {
       f = done.get(COMPLETE_TIMEOUT_S, TimeUnit.SECONDS);
@@ -144,7 +148,7 @@ public final class LlmServer implements AutoCloseable {
     }
     Prepared p = (Prepared) prepared;
     BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
-    engine.submit(p.request(), events::add);
+    engine.submit(p.request(), metrics.track(p.request(), events::add));
     ChunkIterator it = new ChunkIterator(p, params.chat(), events);
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
         .onClose(() -> {
@@ -176,6 +180,7 @@ public final class LlmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    metrics.close();
     engine.close();
     if (ranks != null) {
       ranks.close();

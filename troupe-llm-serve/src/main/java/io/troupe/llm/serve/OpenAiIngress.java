@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The OpenAI-compatible ingress: {@code GET /v1/models}, {@code POST /v1/completions},
  * {@code POST /v1/chat/completions}, each routed by the request's {@code model} to that model's
- * {@link LlmServer} through a {@link DeploymentHandle}. {@code stream: true} answers
+ * {@link LlmServer} through a {@link DeploymentHandle} with the prompt as routing key ({@link RoutingKeys}: the
+ * server deployment's prefix-aware router sends requests that share a prompt prefix to one replica).
+ * {@code stream: true} answers
  * {@code text/event-stream} ({@code data: {chunk}} events, then {@code data: [DONE]}); errors use OpenAI's
  * shape with status 400 (invalid request), 404 (unknown model or route), 405, 500.
  *
@@ -105,6 +107,7 @@ public final class OpenAiIngress {
           "model_not_found"));
     }
     CompletionParams params = parse(body, chat);
+    handle = handle.options(handle.callOptions().withRoutingKey(RoutingKeys.of(params))); // prefix-aware routing
     boolean stream = body.path("stream").asBoolean(false);
     if (!stream) {
       CompletionOutcome out;

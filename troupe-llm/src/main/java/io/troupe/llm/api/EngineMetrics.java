@@ -13,7 +13,10 @@ package io.troupe.llm.api;
  * @param outputTokensPerSec  output tokens per second of engine time
  * @param preemptions         sequences preempted so far
  * @param finished            requests finished so far
+ * @param prefixQueriedTokens prompt tokens looked up in the prefix cache so far
+ * @param prefixHitTokens     of those, tokens whose KV blocks were found cached (not recomputed)
  */
 public record EngineMetrics(int running, int waiting, double kvUsage, double prefixHitRate,
                             double meanTtftMillis, double meanTpotMillis, double promptTokensPerSec,
-                            double outputTokensPerSec, long preemptions, long finished) {}
+                            double outputTokensPerSec, long preemptions, long finished,
+                            long prefixQueriedTokens, long prefixHitTokens) {}

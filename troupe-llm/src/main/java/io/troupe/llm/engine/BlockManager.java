@@ -66,6 +66,16 @@ public final class BlockManager {
     return lookedUpTokens == 0 ? 0 : (double) hitTokens / lookedUpTokens;
   }
 
+  /** Prompt tokens looked up in the prefix cache so far. */
+  public long prefixQueriedTokens() {
+    return lookedUpTokens;
+  }
+
+  /** Of those, tokens found cached (their KV was reused, not recomputed). */
+  public long prefixHitTokens() {
+    return hitTokens;
+  }
+
   /** Blocks needed to hold {@code positions} positions. */
   public int blocksFor(int positions) {
     return (positions + blockSize - 1) / blockSize;

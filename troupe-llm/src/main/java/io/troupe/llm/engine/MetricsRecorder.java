@@ -42,6 +42,6 @@ final class MetricsRecorder {
         tpotCount == 0 ? 0 : tpotSumNanos / tpotCount / 1e6,
         secs == 0 ? 0 : promptTokens / secs,
         secs == 0 ? 0 : outputTokens / secs,
-        preemptions, finished);
+        preemptions, finished, blocks.prefixQueriedTokens(), blocks.prefixHitTokens());
   }
 }

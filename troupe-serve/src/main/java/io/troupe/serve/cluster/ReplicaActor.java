@@ -101,6 +101,8 @@ public final class ReplicaActor implements AutoCloseable {
     this.streams = new ReplicaStreams(replicaId);
     Class<?> cls = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
         ? Thread.currentThread().getContextClassLoader() : ReplicaActor.class.getClassLoader());
+    ActorContext.current().ifPresent(c -> io.troupe.serve.api.ReplicaContext.register(c.actorId(),
+        new io.troupe.serve.api.ReplicaContext(metricsId(replicaId))));
     this.user = construct(cls, initArgs.toArray());
     if (userConfig != null) {
       callReconfigure(userConfig);
@@ -282,6 +284,7 @@ public final class ReplicaActor implements AutoCloseable {
       }
     }
     metrics.close();
+    ActorContext.current().ifPresent(c -> io.troupe.serve.api.ReplicaContext.unregister(c.actorId()));
   }
 
   /** Refuses new requests from now on (graceful stop); returns the requests still executing. */
