@@ -181,4 +181,42 @@ class RequestRouterTest {
     assertThat(seen.get(0).candidates()).hasSize(2)
         .allMatch(c -> c.queueLength().isPresent() && c.probeAge().isPresent());
   }
+
+  /** A policy that ranks all candidates as one tier and records the hooks the router calls. */
+  private static final class Recording implements RoutingPolicy {
+    final List<String> calls = new ArrayList<>();
+
+    @Override
+    public List<List<ReplicaId>> rank(RoutingContext ctx) {
+      return List.of(ctx.candidates().stream().map(ReplicaCandidate::id).toList());
+    }
+
+    @Override
+    public void onAssigned(RoutingRequest request, ReplicaId replica) {
+      calls.add("assigned " + request.id() + " " + replica.unique() + " key=" + request.routingKey().orElse("-"));
+    }
+
+    @Override
+    public void onReplicasChanged(java.util.Set<ReplicaId> replicas) {
+      calls.add("replicas " + replicas.stream().map(ReplicaId::unique).sorted().toList());
+    }
+  }
+
+  @Test
+  void policiesHearOfAssignmentsAndReplicaChangesAndCanBeSwapped() {
+    Recording first = new Recording();
+    RequestRouter r = router(first);
+    r.updateReplicas(on("other", "a", "b"), 5, -1);
+    CompletableFuture<ReplicaId> f = r.assign(RoutingRequest.withRoutingKey("1", "prompt"));
+    prober.answer(replica("a"), 0);
+    prober.answer(replica("b"), 3);
+    assertThat(f).isCompletedWithValue(replica("a"));
+    r.onReplicaDied(replica("b"));
+    assertThat(first.calls).containsExactly("replicas [a, b]", "assigned 1 a key=prompt", "replicas [a]");
+    Recording second = new Recording();
+    r.usePolicy(second);
+    assertThat(r.assign(RoutingRequest.of("2"))).isCompletedWithValue(replica("a"));
+    assertThat(second.calls).containsExactly("replicas [a]", "assigned 2 a key=-");
+    assertThat(first.calls).hasSize(3); // the old policy hears nothing more
+  }
 }
