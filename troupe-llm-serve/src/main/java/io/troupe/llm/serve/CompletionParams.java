@@ -14,9 +14,14 @@ import java.util.Objects;
  * @param temperature 0 is greedy
  * @param topP        nucleus sampling, 1 for none
  * @param seed        sampling seed, or null
+ * @param stop        up to 4 stop strings (OpenAI's {@code stop}): generation ends at the first one, which is not
+ *                    part of the text; empty for none
  */
 public record CompletionParams(String prompt, List<Message> messages, Integer maxTokens, double temperature,
-    double topP, Long seed) implements Serializable {
+    double topP, Long seed, List<String> stop) implements Serializable {
+  /** At most this many stop strings, as OpenAI's API. */
+  public static final int MAX_STOP = 4;
+
   /** One chat message. */
   public record Message(String role, String content) implements Serializable {
     public Message {
@@ -30,6 +35,13 @@ public record CompletionParams(String prompt, List<Message> messages, Integer ma
       throw new IllegalArgumentException("exactly one of prompt and messages");
     }
     messages = messages == null ? null : List.copyOf(messages);
+    stop = stop == null ? List.of() : List.copyOf(stop);
+  }
+
+  /** Without stop strings. */
+  public CompletionParams(String prompt, List<Message> messages, Integer maxTokens, double temperature, double topP,
+      Long seed) {
+    this(prompt, messages, maxTokens, temperature, topP, seed, List.of());
   }
 
   public boolean chat() {

@@ -1,6 +1,7 @@
 package io.troupe.llm.serve;
 
 import io.troupe.runtime.api.Bundle;
+import io.troupe.runtime.api.GangPolicy;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.serve.api.Application;
 import io.troupe.serve.api.BoundDeployment;
@@ -22,11 +23,15 @@ import java.util.Set;
  *     - {model_id: tiny, model_source: /models/tiny, max_tokens: 32}
  * </pre>
  * A model with tp x pp &gt; 1 reserves one bundle per rank ({@code {CPU: 1, GPU: num_gpus_per_rank}}, bundle 0
- * one CPU more for the replica itself) with strategy PACK; override {@code placement_group_bundles} /
- * {@code placement_group_strategy} per deployment in the config file, or build with {@link #build} and
- * {@link BoundDeployment#withConfig}. At most 4 models per application (see {@link OpenAiIngress}).
+ * one CPU more for the replica itself) with strategy PACK, as a gang ({@link #GANG}: a lost rank restarts the
+ * replica and all its ranks in place, at a new epoch); override {@code placement_group_strategy} (alone: the
+ * bundles stay derived from the model config) and/or {@code placement_group_bundles} per deployment in the config
+ * file, or build with {@link #build} and {@link BoundDeployment#withConfig}. At most 4 models per application (see {@link OpenAiIngress}).
  */
 public final class LlmApps {
+  /** The gang policy of a multi-rank replica's group: 3 restarts, back-off 0.5 s doubling up to 5 s. */
+  static final GangPolicy GANG = new GangPolicy(3, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5));
+
   private LlmApps() {
   }
 
@@ -90,7 +95,9 @@ public final class LlmApps {
         }
         bundles.add(Bundle.of(r));
       }
-      b.placementGroupBundles(bundles).placementGroupStrategy(PlacementStrategy.PACK);
+      // A gang: when a rank's node dies, the runtime restarts the replica and its ranks together at a new epoch
+      // in the same group (the lost bundle re-reserved); the new replica adopts the recreated rank actors.
+      b.placementGroupBundles(bundles).placementGroupStrategy(PlacementStrategy.PACK).placementGroupGang(GANG);
     }
     return b;
   }

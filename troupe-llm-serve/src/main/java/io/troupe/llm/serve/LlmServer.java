@@ -130,9 +130,11 @@ public final class LlmServer implements AutoCloseable {
       return OpenAiError.server("generation did not finish: " + e);
     }
     if (f.reason() == FinishReason.ERROR || f.reason() == FinishReason.ABORT) {
-      return OpenAiError.server("generation failed: " + f.reason() + (f.detail() == null ? "" : " (" + f.detail() + ")"));
+      return generationFailed(f);
     }
-    return new CompletionResult(p.id(), p.created(), config.modelId(), tokenizer.decode(f.outputTokens(), true),
+    String text = tokenizer.decode(f.outputTokens(), true);
+    int cut = stopAt(text, params.stop());
+    return new CompletionResult(p.id(), p.created(), config.modelId(), cut < 0 ? text : text.substring(0, cut),
         finishReason(f.reason()), p.request().promptTokens().length, f.outputTokens().length);
   }
 
@@ -149,7 +151,7 @@ public final class LlmServer implements AutoCloseable {
     Prepared p = (Prepared) prepared;
     BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
     engine.submit(p.request(), metrics.track(p.request(), events::add));
-    ChunkIterator it = new ChunkIterator(p, params.chat(), events);
+    ChunkIterator it = new ChunkIterator(p, params.chat(), params.stop(), events);
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
         .onClose(() -> {
           if (!it.finished) {
@@ -168,13 +170,25 @@ public final class LlmServer implements AutoCloseable {
     out.put("kv_usage", m.kvUsage());
     out.put("finished", m.finished());
     out.put("aborted_by_client", abortedByClient.get());
+    if (ranks != null) {
+      out.put("epoch", ranks.epoch());
+      out.put("rank_nodes", ranks.identities().stream().map(i -> String.valueOf(i.nodeId())).toList());
+    }
     return out;
   }
 
-  /** Raises when the engine stopped (the replica then counts as unhealthy). */
+  /**
+   * Raises when the engine cannot serve any more (the replica then counts as unhealthy and the controller replaces
+   * it): its rank group is down for good (no gang restart possible). A rank group that is restarting is healthy.
+   */
   public void checkHealth() {
     if (engine.metrics() == null) {
       throw new IllegalStateException("engine has no metrics");
+    }
+    if (ranks != null) {
+      ranks.downReason().ifPresent(r -> {
+        throw new IllegalStateException("rank group is down: " + r);
+      });
     }
   }
 
@@ -234,8 +248,28 @@ public final class LlmServer implements AutoCloseable {
     if (params.seed() != null) {
       sp.seed(params.seed());
     }
+    if (!params.stop().isEmpty()) {
+      sp.stopStrings(params.stop());
+    }
     String id = (params.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     return new Prepared(id, System.currentTimeMillis() / 1000, new GenerationRequest(id, ids, sp.build()));
+  }
+
+  /** An engine failure (e.g. a lost rank: the message names it) as a 500 in OpenAI's shape. */
+  private static OpenAiError generationFailed(GenerationEvent.Finished f) {
+    return OpenAiError.server("generation failed: " + f.reason() + (f.detail() == null ? "" : " (" + f.detail() + ")"));
+  }
+
+  /** Where the first of {@code stops} starts in {@code text}, or -1: OpenAI's text ends before the stop string. */
+  static int stopAt(String text, List<String> stops) {
+    int cut = -1;
+    for (String stop : stops) {
+      int i = text.indexOf(stop);
+      if (i >= 0 && (cut < 0 || i < cut)) {
+        cut = i;
+      }
+    }
+    return cut;
   }
 
   private static String finishReason(FinishReason r) {
@@ -250,19 +284,30 @@ public final class LlmServer implements AutoCloseable {
     }
   }
 
-  /** Turns one request's engine events into chunk JSON; runs on the replica's stream producer thread. */
+  /**
+   * Turns one request's engine events into chunk JSON; runs on the replica's stream producer thread. With stop
+   * strings it holds back the last {@code longest stop - 1} characters of decoded text until it knows they are not
+   * the start of a stop string, so the streamed text never contains one (as OpenAI's). An engine failure becomes
+   * a last chunk {@code {"error": {...}}} in OpenAI's shape (the official clients raise it as an API error).
+   */
   private final class ChunkIterator implements Iterator<String> {
     private final Prepared p;
     private final boolean chat;
+    private final List<String> stops;
+    private final int holdBack;
     private final BlockingQueue<GenerationEvent> events;
     private final StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
     private final List<String> pending = new ArrayList<>();
+    private final StringBuilder text = new StringBuilder(); // decoded so far
+    private int sent; // characters of text already in chunks
     private boolean roleSent;
     volatile boolean finished;
 
-    ChunkIterator(Prepared p, boolean chat, BlockingQueue<GenerationEvent> events) {
+    ChunkIterator(Prepared p, boolean chat, List<String> stops, BlockingQueue<GenerationEvent> events) {
       this.p = p;
       this.chat = chat;
+      this.stops = stops;
+      this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
       this.events = events;
     }
 
@@ -283,28 +328,38 @@ public final class LlmServer implements AutoCloseable {
         }
         switch (ev) {
           case GenerationEvent.Token t -> {
-            String delta = decoder.next(t.tokenId());
-            if (!delta.isEmpty()) {
-              pending.add(chunk(delta, null));
-            }
+            text.append(decoder.next(t.tokenId()));
+            int cut = stopAt(text.toString(), stops);
+            emitUpTo(cut >= 0 ? cut : text.length() - holdBack);
           }
           case GenerationEvent.Finished f -> {
             finished = true;
             if (f.reason() == FinishReason.ERROR) {
-              throw new IllegalStateException("generation failed: " + f.detail());
+              pending.add(json(generationFailed(f).body()));
+              break;
             }
             if (f.reason() == FinishReason.ABORT) {
               break;
             }
-            String tail = decoder.finish();
-            if (!tail.isEmpty()) {
-              pending.add(chunk(tail, null));
-            }
+            text.append(decoder.finish());
+            int cut = stopAt(text.toString(), stops);
+            emitUpTo(cut >= 0 ? cut : text.length());
             pending.add(chunk(chat ? Map.of() : "", finishReason(f.reason())));
           }
         }
       }
       return !pending.isEmpty();
+    }
+
+    /** Sends {@code text[sent, end)} as one chunk (not splitting a surrogate pair). */
+    private void emitUpTo(int end) {
+      if (end > 0 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+        end--;
+      }
+      if (end > sent) {
+        pending.add(chunk(text.substring(sent, end), null));
+        sent = end;
+      }
     }
 
     @Override

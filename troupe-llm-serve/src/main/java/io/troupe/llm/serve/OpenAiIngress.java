@@ -159,17 +159,14 @@ public final class OpenAiIngress {
     if (n != null && !n.isNull() && n.asInt() != 1) {
       throw new BadRequest(OpenAiError.invalid("n", "only n = 1 is supported"));
     }
-    JsonNode stop = body.get("stop");
-    if (stop != null && !stop.isNull() && !(stop.isArray() && stop.isEmpty())) {
-      throw new BadRequest(OpenAiError.invalid("stop", "stop sequences are not supported yet"));
-    }
+    List<String> stop = stop(body.get("stop"));
     if (!chat) {
       JsonNode prompt = body.get("prompt");
       if (prompt == null || !prompt.isTextual()) {
         throw new BadRequest(OpenAiError.invalid("prompt", "prompt must be a string (token arrays and batches "
             + "are not supported yet)"));
       }
-      return new CompletionParams(prompt.asText(), null, maxTokens, temperature, topP, seed);
+      return new CompletionParams(prompt.asText(), null, maxTokens, temperature, topP, seed, stop);
     }
     JsonNode messages = body.get("messages");
     if (messages == null || !messages.isArray()) {
@@ -183,7 +180,36 @@ public final class OpenAiIngress {
       }
       out.add(new CompletionParams.Message(m.get("role").asText(), content.asText()));
     }
-    return new CompletionParams(null, out, maxTokens, temperature, topP, seed);
+    return new CompletionParams(null, out, maxTokens, temperature, topP, seed, stop);
+  }
+
+  /** OpenAI's {@code stop}: null, a string, or an array of up to 4 non-empty strings. */
+  static List<String> stop(JsonNode stop) {
+    if (stop == null || stop.isNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    if (stop.isTextual()) {
+      out.add(stop.asText());
+    } else if (stop.isArray()) {
+      for (JsonNode s : stop) {
+        if (!s.isTextual()) {
+          throw new BadRequest(OpenAiError.invalid("stop", "stop must be a string or an array of strings, got "
+              + stop));
+        }
+        out.add(s.asText());
+      }
+    } else {
+      throw new BadRequest(OpenAiError.invalid("stop", "stop must be a string or an array of strings, got " + stop));
+    }
+    if (out.size() > CompletionParams.MAX_STOP) {
+      throw new BadRequest(OpenAiError.invalid("stop", "at most " + CompletionParams.MAX_STOP
+          + " stop sequences, got " + out.size()));
+    }
+    if (out.stream().anyMatch(String::isEmpty)) {
+      throw new BadRequest(OpenAiError.invalid("stop", "stop sequences must not be empty strings"));
+    }
+    return out;
   }
 
   private static double number(JsonNode body, String field, double dflt) {

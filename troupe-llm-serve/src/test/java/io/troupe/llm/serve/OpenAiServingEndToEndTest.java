@@ -15,6 +15,9 @@ import io.troupe.llm.parallel.RankOptions;
 import io.troupe.llm.parallel.SingleRankExecutor;
 import io.troupe.llm.tokenizer.Tokenizer;
 import io.troupe.runtime.api.LocalCluster;
+import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.runtime.api.PlacementStrategy;
+import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.Serve;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,6 +30,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -84,8 +88,7 @@ class OpenAiServingEndToEndTest {
                 - {model_id: tiny, model_source: '%s', tensor_parallel_size: 2, num_gpus_per_rank: 1}
             deployments:
               - name: LlmServer-tiny
-                placement_group_bundles: [{CPU: 2, GPU: 1}, {CPU: 1, GPU: 1}]
-                placement_group_strategy: STRICT_SPREAD
+                placement_group_strategy: STRICT_SPREAD   # alone: the bundles come from the model config
         """.formatted(port, model.toString(), model.toString());
     HttpResponse<String> put = send("PUT", api, config);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
@@ -185,7 +188,81 @@ class OpenAiServingEndToEndTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).path("choices").get(0).path("text").asText()).isEqualTo(expected);
     // the ranks went into the replica's own reservation: the launcher created no group of its own
-    assertThat(cluster.head().client().placementGroups().join()).hasSize(1);
+    List<PlacementGroupInfo> groups = cluster.head().client().placementGroups().join();
+    assertThat(groups).hasSize(1);
+    // placement_group_strategy alone in the config: the bundles were derived from the model config (one per rank,
+    // bundle 0 with a CPU more for the replica, num_gpus_per_rank GPUs each), spread over the two workers
+    PlacementGroupInfo g = groups.get(0);
+    assertThat(g.strategy()).isEqualTo(PlacementStrategy.STRICT_SPREAD);
+    assertThat(g.bundles()).hasSize(2);
+    assertThat(g.bundles().get(0).bundle().resources().toMap()).isEqualTo(java.util.Map.of("CPU", 2.0, "GPU", 1.0));
+    assertThat(g.bundles().get(1).bundle().resources().toMap()).isEqualTo(java.util.Map.of("CPU", 1.0, "GPU", 1.0));
+    assertThat(g.bundles().get(0).node()).isPresent().isNotEqualTo(g.bundles().get(1).node());
+    assertThat(g.bundles().get(0).gpuIds()).hasSize(1);
+  }
+
+  @Test
+  void stopStringsEndTheTextBeforeTheStopStreamingAndNot() throws Exception {
+    String full = localGreedy(tokenizer.encode(PROMPT, true), 24);
+    assertThat(full.length()).as("greedy text of the test model: %s", full).isGreaterThanOrEqualTo(8);
+    String stop = full.substring(4, 6);
+    String expected = full.substring(0, full.indexOf(stop));
+    for (String stopJson : List.of(JSON.writeValueAsString(stop), JSON.writeValueAsString(List.of("\u0000never", stop)))) {
+      String req = """
+          {"model": "tiny", "prompt": "%s", "max_tokens": 24, "temperature": 0, "stop": %s}"""
+          .formatted(PROMPT, stopJson);
+      HttpResponse<String> r = send("POST", base + "/v1/completions", req);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode choice = JSON.readTree(r.body()).path("choices").get(0);
+      assertThat(choice.path("text").asText()).isEqualTo(expected);
+      assertThat(choice.path("finish_reason").asText()).isEqualTo("stop");
+
+      HttpResponse<String> s = send("POST", base + "/v1/completions", req.replace("}", ", \"stream\": true}"));
+      assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+      StringBuilder text = new StringBuilder();
+      String finish = null;
+      for (String line : s.body().split("\n")) {
+        if (line.startsWith("data: {")) {
+          JsonNode c = JSON.readTree(line.substring(6)).path("choices").get(0);
+          text.append(c.path("text").asText());
+          finish = c.path("finish_reason").isNull() ? finish : c.path("finish_reason").asText();
+        }
+      }
+      assertThat(text.toString()).isEqualTo(expected);
+      assertThat(finish).isEqualTo("stop");
+    }
+
+    // chat, streaming and not
+    String rendered = ChatTemplate.forTokenizer(tokenizer)
+        .render(List.of(java.util.Map.of("role", "user", "content", "hi there")), true, java.util.Map.of());
+    String chatFull = localGreedy(tokenizer.encode(rendered, false), 24);
+    assertThat(chatFull.length()).as("chat greedy text: %s", chatFull).isGreaterThanOrEqualTo(8);
+    String chatStop = chatFull.substring(5, 7);
+    String chatExpected = chatFull.substring(0, chatFull.indexOf(chatStop));
+    String chatReq = """
+        {"model": "tiny", "messages": [{"role": "user", "content": "hi there"}], "max_tokens": 24, "temperature": 0,
+         "stop": [%s]}""".formatted(JSON.writeValueAsString(chatStop));
+    HttpResponse<String> c = send("POST", base + "/v1/chat/completions", chatReq);
+    assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
+    assertThat(JSON.readTree(c.body()).path("choices").get(0).path("message").path("content").asText())
+        .isEqualTo(chatExpected);
+    assertThat(JSON.readTree(c.body()).path("choices").get(0).path("finish_reason").asText()).isEqualTo("stop");
+    HttpResponse<String> cs = send("POST", base + "/v1/chat/completions", chatReq.replace("]}", "], \"stream\": true}"));
+    StringBuilder chatText = new StringBuilder();
+    for (String line : cs.body().split("\n")) {
+      if (line.startsWith("data: {")) {
+        chatText.append(JSON.readTree(line.substring(6)).path("choices").get(0).path("delta").path("content").asText());
+      }
+    }
+    assertThat(chatText.toString()).isEqualTo(chatExpected);
+
+    // more than 4, or an empty one: 400 naming the parameter
+    for (String bad : List.of("[\"a\", \"b\", \"c\", \"d\", \"e\"]", "\"\"", "[1]", "{}")) {
+      HttpResponse<String> b = send("POST", base + "/v1/completions", """
+          {"model": "tiny", "prompt": "x", "stop": %s}""".formatted(bad));
+      assertThat(b.statusCode()).as(bad + " -> " + b.body()).isEqualTo(400);
+      assertThat(JSON.readTree(b.body()).path("error").path("param").asText()).isEqualTo("stop");
+    }
   }
 
   @Test
@@ -217,6 +294,109 @@ class OpenAiServingEndToEndTest {
     }
     assertThat(s.body()).contains("data: [DONE]");
     assertThat(text.toString()).isEqualTo(expected);
+  }
+
+  /**
+   * A client that goes away mid-stream: its socket closes after the first chunk, the proxy's write fails, the
+   * cancel travels through the ingress's stream to the model server's, which aborts the request in the engine.
+   * The engine's own counters (through a handle, not HTTP) show it: nothing running, no KV block referenced,
+   * one more request aborted by its client, well before the generation could have ended by itself.
+   */
+  @Test
+  void aClientThatDisconnectsMidStreamAbortsItsGenerationAndFreesItsKvBlocks() throws Exception {
+    DeploymentHandle<LlmServer> server = DeploymentHandle.of(cluster.head().client(), "llm", "LlmServer-tiny");
+    int maxTokens = 1800;
+    // The same request without streaming runs to its full length: it would keep the engine busy this long.
+    long t0 = System.nanoTime();
+    HttpResponse<String> whole = send("POST", base + "/v1/completions", """
+        {"model": "tiny", "prompt": "%s", "max_tokens": %d, "temperature": 0}""".formatted(PROMPT, maxTokens));
+    double fullSeconds = (System.nanoTime() - t0) / 1e9;
+    assertThat(JSON.readTree(whole.body()).path("choices").get(0).path("finish_reason").asText()).as(whole.body())
+        .isEqualTo("length");
+    Map<String, Object> before = stats(server);
+
+    URI uri = URI.create(base);
+    long closedAt;
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      String body = """
+          {"model": "tiny", "prompt": "%s", "max_tokens": %d, "temperature": 0, "stream": true}"""
+          .formatted(PROMPT, maxTokens);
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+      socket.setSoTimeout(30_000);
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      String status = in.readLine();
+      assertThat(status).startsWith("HTTP/1.1 200");
+      String line;
+      while ((line = in.readLine()) != null && !line.startsWith("data: {")) {
+        // headers and chunk sizes until the first event
+      }
+      assertThat(line).as("a first chunk before the disconnect").isNotNull();
+      socket.setSoLinger(true, 0); // close with a reset, as a killed client would
+      closedAt = System.nanoTime();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Map<String, Object> now = stats(server);
+    while (!(((Number) now.get("running")).intValue() == 0 && ((Number) now.get("waiting")).intValue() == 0
+        && ((Number) now.get("kv_usage")).doubleValue() == 0.0
+        && ((Number) now.get("aborted_by_client")).longValue() > ((Number) before.get("aborted_by_client")).longValue())) {
+      assertThat(System.nanoTime()).as("engine idle with its KV blocks free after the disconnect; last stats %s", now)
+          .isLessThan(deadline);
+      LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
+      now = stats(server);
+    }
+    double freedAfter = (System.nanoTime() - closedAt) / 1e9;
+    assertThat(((Number) now.get("aborted_by_client")).longValue())
+        .isEqualTo(((Number) before.get("aborted_by_client")).longValue() + 1);
+    System.out.printf("client disconnect: engine idle, KV blocks free %.3f s after the socket closed "
+        + "(the whole %d-token generation takes %.2f s)%n", freedAfter, maxTokens, fullSeconds);
+  }
+
+  private static Map<String, Object> stats(DeploymentHandle<LlmServer> server) throws Exception {
+    return server.<Map<String, Object>>remote("stats").get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The official {@code openai} npm client (pinned in src/test/js/package-lock.json, installed by
+   * {@link NodeOpenAiClient}) against this server: models, completions and chat completions, streaming and not,
+   * and an unknown model raising its {@code NotFoundError}.
+   */
+  @Test
+  void theOfficialOpenAiNodeClientWorksAgainstTheServer() throws Exception {
+    Path dir = NodeOpenAiClient.install();
+    String out = NodeOpenAiClient.runScript(dir, base, "tiny", PROMPT);
+    JsonNode r = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+    String expected = localGreedy(tokenizer.encode(PROMPT, true), 12);
+    String rendered = ChatTemplate.forTokenizer(tokenizer)
+        .render(List.of(java.util.Map.of("role", "user", "content", "hi there")), true, java.util.Map.of());
+    String chatExpected = localGreedy(tokenizer.encode(rendered, false), 6);
+
+    assertThat(r.path("models").toString()).isEqualTo("[\"tiny\"]");
+    assertThat(r.path("completion").path("text").asText()).isEqualTo(expected);
+    assertThat(r.path("completion").path("object").asText()).isEqualTo("text_completion");
+    assertThat(r.path("completion").path("finish_reason").asText()).isIn("stop", "length");
+    assertThat(r.path("completion").path("usage").path("prompt_tokens").asInt())
+        .isEqualTo(tokenizer.encode(PROMPT, true).length);
+    assertThat(r.path("completion_stream").path("text").asText()).isEqualTo(expected);
+    assertThat(r.path("completion_stream").path("finish_reason").asText())
+        .isEqualTo(r.path("completion").path("finish_reason").asText());
+    assertThat(r.path("completion_stream").path("chunks").asInt()).isGreaterThan(1);
+    assertThat(r.path("chat").path("role").asText()).isEqualTo("assistant");
+    assertThat(r.path("chat").path("content").asText()).isEqualTo(chatExpected);
+    assertThat(r.path("chat").path("object").asText()).isEqualTo("chat.completion");
+    assertThat(r.path("chat_stream").path("role").asText()).isEqualTo("assistant");
+    assertThat(r.path("chat_stream").path("content").asText()).isEqualTo(chatExpected);
+    assertThat(r.path("chat_stream").path("finish_reason").asText())
+        .isEqualTo(r.path("chat").path("finish_reason").asText());
+    JsonNode unknown = r.path("unknown_model");
+    assertThat(unknown.path("not_found_error").asBoolean()).as(unknown.toString()).isTrue();
+    assertThat(unknown.path("status").asInt()).isEqualTo(404);
+    assertThat(unknown.path("code").asText()).isEqualTo("model_not_found");
   }
 
   @Test

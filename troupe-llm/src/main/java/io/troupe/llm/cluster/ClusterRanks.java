@@ -199,17 +199,31 @@ public final class ClusterRanks implements AutoCloseable {
         throw e;
       }
     }
-    String tag = UUID.randomUUID().toString().substring(0, 8);
+    // Inside a reservation the ranks are named after the group: when a gang restart recreates the replica that
+    // runs this launcher, the runtime recreates its rank actors too, and the new launch adopts them by name
+    // instead of starting a second set (which would not fit in the bundles).
+    String tag = owns ? UUID.randomUUID().toString().substring(0, 8) : group.value();
+    long epoch = owns ? -1 : ActorContext.current().map(ActorContext::epoch).orElse(0L);
     List<ActorHandle<RankActor>> actors = new ArrayList<>();
+    List<ActorHandle<RankActor>> created = new ArrayList<>();
     try {
       RankActorOptions rankOptions = RankActorOptions.of(o.rankOptions(), o.peerTimeout());
       for (int p = 0; p < o.pp(); p++) {
         for (int t = 0; t < o.tp(); t++) {
           int i = p * o.tp() + t;
+          Optional<ActorHandle<RankActor>> existing = owns ? Optional.empty()
+              : troupe.getActor(rankName(tag, i), RankActor.class).filter(h -> isLive(h));
+          if (existing.isPresent()) {
+            LOG.info("adopting rank actor {} of group {} at epoch {}", rankName(tag, i), group, epoch);
+            actors.add(existing.get());
+            continue;
+          }
           ActorOptions ao = ActorOptions.builder().name(rankName(tag, i)).resources(o.perRank())
               .maxConcurrency(RankActor.MAX_CONCURRENCY).strategy(SchedulingStrategy.inGroup(group, i)).build();
-          actors.add(troupe.createActor(RankActor.class, ao, modelDir.toString(), t, o.tp(), p, o.pp(), tag,
-              rankOptions));
+          ActorHandle<RankActor> h = troupe.createActor(RankActor.class, ao, modelDir.toString(), t, o.tp(), p, o.pp(),
+              tag, rankOptions);
+          actors.add(h);
+          created.add(h);
         }
       }
       List<CompletableFuture<?>> alive = new ArrayList<>();
@@ -219,14 +233,38 @@ public final class ClusterRanks implements AutoCloseable {
       await(CompletableFuture.allOf(alive.toArray(CompletableFuture[]::new)), o.startTimeout().plusSeconds(5),
           "starting " + world + " rank actors in group " + group);
       List<RankIdentity> ids = new ArrayList<>();
+      long deadline = System.nanoTime() + o.startTimeout().toNanos();
       for (ActorHandle<RankActor> a : actors) {
-        ids.add(await(a.call(RankActor::identity), o.startTimeout(), "asking rank " + a.id() + " who it is"));
+        RankIdentity id = await(a.call(RankActor::identity), o.startTimeout(), "asking rank " + a.id() + " who it is");
+        // An adopted rank may still answer from the old epoch for a moment while the gang restart recreates it.
+        while (epoch >= 0 && id.spec().epoch() < epoch) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("rank " + a.id() + " is still at epoch " + id.spec().epoch()
+                + " after " + o.startTimeout() + "; the replica runs at epoch " + epoch);
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the runtime has no epoch event to wait on
+          id = await(a.call(RankActor::identity), o.startTimeout(), "asking rank " + a.id() + " who it is");
+        }
+        ids.add(id);
       }
       return new ClusterRanks(troupe, modelDir, o, group, owns, actors, ids);
     } catch (RuntimeException e) {
-      stop(troupe, actors, owns ? group : null);
+      stop(troupe, created, owns ? group : null);
       throw e;
     }
+  }
+
+  private static boolean isLive(ActorHandle<RankActor> h) {
+    try {
+      return h.info().get(10, TimeUnit.SECONDS).state() != io.troupe.runtime.api.ActorState.DEAD;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Why the group stopped serving for good (no gang policy, restarts exhausted, closed); empty while it serves or restarts. */
+  public Optional<String> downReason() {
+    return executor.state() instanceof RestartingRankExecutor.State.Down d ? Optional.of(d.reason()) : Optional.empty();
   }
 
   /** Handles and an executor over the ranks of one epoch; makes them the current ones. */

@@ -1,6 +1,7 @@
 package io.troupe.serve.api;
 
 import io.troupe.runtime.api.Bundle;
+import io.troupe.runtime.api.GangPolicy;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.runtime.api.ResourceSet;
 import java.time.Duration;
@@ -39,18 +40,23 @@ import java.util.Optional;
  * @param gracefulShutdownTimeout a stopping replica is force-killed after this; default 20 s
  * @param requestRouter how callers choose among the replicas (config key {@code request_router}); default
  *     {@link RequestRouterConfig#POW2}. Changes in place: routers switch policy, replicas keep running
+ * @param placementGroupGang when present (and with bundles), each replica's group is a gang with this policy:
+ *     when a member (the replica or an actor it started in the group) or a bundle's node dies, the runtime
+ *     restarts them all together at a new epoch, in place, instead of the controller replacing the replica. Used
+ *     by multi-rank LLM replicas; empty by default (a replica that dies is replaced)
  */
 public record DeploymentConfig(String name, String version, int numReplicas, int maxOngoingRequests,
     int maxQueuedRequests, Object userConfig, Optional<AutoscalingConfig> autoscaling, ResourceSet resources,
     List<Bundle> placementGroupBundles, PlacementStrategy placementGroupStrategy, Duration healthCheckPeriod,
     Duration healthCheckTimeout, Duration gracefulShutdownWaitLoop, Duration gracefulShutdownTimeout,
-    RequestRouterConfig requestRouter) {
+    RequestRouterConfig requestRouter, Optional<GangPolicy> placementGroupGang) {
 
   public static final int DEFAULT_MAX_ONGOING_REQUESTS = 5;
   public static final int UNLIMITED = -1;
 
   public DeploymentConfig {
     autoscaling = autoscaling == null ? Optional.empty() : autoscaling;
+    placementGroupGang = placementGroupGang == null ? Optional.empty() : placementGroupGang;
     resources = resources == null ? ResourceSet.of(ResourceSet.CPU, 1) : resources;
     placementGroupBundles = placementGroupBundles == null ? List.of() : List.copyOf(placementGroupBundles);
     Objects.requireNonNull(placementGroupStrategy, "placementGroupStrategy");
@@ -118,6 +124,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     if (!placementGroupBundles.isEmpty()) {
       b.placementGroupBundles(placementGroupBundles).placementGroupStrategy(placementGroupStrategy);
     }
+    placementGroupGang.ifPresent(b::placementGroupGang);
     return b;
   }
 
@@ -142,6 +149,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     private Duration gracefulShutdownWaitLoop;
     private Duration gracefulShutdownTimeout;
     private RequestRouterConfig requestRouter;
+    private GangPolicy placementGroupGang;
 
     public Builder name(String v) { name = v; return this; }
     public Builder version(String v) { version = v; return this; }
@@ -159,6 +167,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
     public Builder gracefulShutdownWaitLoop(Duration v) { gracefulShutdownWaitLoop = v; return this; }
     public Builder gracefulShutdownTimeout(Duration v) { gracefulShutdownTimeout = v; return this; }
     public Builder requestRouter(RequestRouterConfig v) { requestRouter = v; return this; }
+    public Builder placementGroupGang(GangPolicy v) { placementGroupGang = v; return this; }
 
     /** Copies every field that is set in {@code top} over this builder's (top wins). */
     public Builder overlay(Builder top) {
@@ -186,6 +195,7 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
       if (top.gracefulShutdownWaitLoop != null) gracefulShutdownWaitLoop = top.gracefulShutdownWaitLoop;
       if (top.gracefulShutdownTimeout != null) gracefulShutdownTimeout = top.gracefulShutdownTimeout;
       if (top.requestRouter != null) requestRouter = top.requestRouter;
+      if (top.placementGroupGang != null) placementGroupGang = top.placementGroupGang;
       return this;
     }
 
@@ -210,7 +220,8 @@ public record DeploymentConfig(String name, String version, int numReplicas, int
           healthCheckPeriod != null ? healthCheckPeriod : Duration.ofSeconds(10),
           healthCheckTimeout != null ? healthCheckTimeout : Duration.ofSeconds(30),
           gracefulShutdownWaitLoop != null ? gracefulShutdownWaitLoop : Duration.ofSeconds(2),
-          gracefulShutdownTimeout != null ? gracefulShutdownTimeout : Duration.ofSeconds(20), requestRouter);
+          gracefulShutdownTimeout != null ? gracefulShutdownTimeout : Duration.ofSeconds(20), requestRouter,
+          Optional.ofNullable(placementGroupGang));
     }
   }
 }

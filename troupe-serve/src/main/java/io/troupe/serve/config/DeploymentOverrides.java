@@ -70,7 +70,14 @@ final class DeploymentOverrides {
       }
     }
     try {
-      DeploymentConfig.builder().name("check").overlay(b).build(); // range and cross-field checks
+      // Range and cross-field checks. A strategy without bundles is checked against the code's bundles when the
+      // override is applied (e.g. an LLM deployment derives its bundles from its model config).
+      DeploymentConfig.Builder check = DeploymentConfig.builder().name("check").overlay(b);
+      if (n.has("placement_group_strategy") && !n.has("placement_group_bundles")) {
+        check.placementGroupBundles(List.of(Bundle.of(n.has("ray_actor_options")
+            ? actorResources(n.get("ray_actor_options")) : ResourceSet.of(ResourceSet.CPU, 1))));
+      }
+      check.build();
     } catch (IllegalArgumentException e) {
       throw n.error(e.getMessage());
     }

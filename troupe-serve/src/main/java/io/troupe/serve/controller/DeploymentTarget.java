@@ -57,9 +57,11 @@ public record DeploymentTarget(DeploymentId id, String className, List<Object> i
   ReplicaStartSpec startSpec(ReplicaId rid) {
     Optional<PlacementGroupSpec> pg = Optional.empty();
     if (!config.placementGroupBundles().isEmpty()) {
-      pg = Optional.of(PlacementGroupSpec.builder().bundles(config.placementGroupBundles())
+      PlacementGroupSpec.Builder b = PlacementGroupSpec.builder().bundles(config.placementGroupBundles())
           .strategy(config.placementGroupStrategy()).name(ClusterOps.placementGroupName(rid)).detached()
-          .owner(rid.toString()).build());
+          .owner(rid.toString());
+      config.placementGroupGang().ifPresent(b::gang);
+      pg = Optional.of(b.build());
     }
     return new ReplicaStartSpec(rid, className, initArgs, version(), runtime(), pg);
   }
