@@ -314,6 +314,7 @@ class OpenAiServingEndToEndTest {
     assertThat(JSON.readTree(whole.body()).path("choices").get(0).path("finish_reason").asText()).as(whole.body())
         .isEqualTo("length");
     Map<String, Object> before = stats(server);
+    System.out.printf("whole %d-token generation: %.3f s; stats %s%n", maxTokens, fullSeconds, before);
 
     URI uri = URI.create(base);
     long closedAt;
@@ -345,7 +346,8 @@ class OpenAiServingEndToEndTest {
     while (!(((Number) now.get("running")).intValue() == 0 && ((Number) now.get("waiting")).intValue() == 0
         && ((Number) now.get("kv_usage")).doubleValue() == 0.0
         && ((Number) now.get("aborted_by_client")).longValue() > ((Number) before.get("aborted_by_client")).longValue())) {
-      assertThat(System.nanoTime()).as("engine idle with its KV blocks free after the disconnect; last stats %s", now)
+      assertThat(System.nanoTime()).as("engine idle with its KV blocks free after the disconnect; last stats %s "
+              + "(the whole generation takes %.2f s)", now, fullSeconds)
           .isLessThan(deadline);
       LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
       now = stats(server);

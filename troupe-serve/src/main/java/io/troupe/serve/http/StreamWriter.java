@@ -47,26 +47,29 @@ final class StreamWriter {
     }
     OutputStream out = res.outputStream();
     try {
-      try {
-        while (stream.hasNext()) {
-          Object chunk = stream.next();
-          out.write(sse ? event(null, text(chunk)) : bytes(chunk));
-          if (stream.buffered() == 0) {
-            out.flush();
+      while (true) {
+        Object chunk;
+        try {
+          if (!stream.hasNext()) {
+            break;
           }
+          chunk = stream.next();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "streaming response of " + ref.replica() + " failed mid-way", e);
+          if (!sse) {
+            throw e; // break the connection off: the client must not take a truncated body as complete
+          }
+          out.write(event("error", "{\"error\": " + HttpProxy.quote(String.valueOf(e.getMessage())) + "}"));
+          break;
         }
-      } catch (RuntimeException e) {
-        if (e instanceof UncheckedIOException) {
-          throw e;
+        out.write(sse ? event(null, text(chunk)) : bytes(chunk));
+        if (stream.buffered() == 0) {
+          out.flush();
         }
-        LOG.log(System.Logger.Level.WARNING, "streaming response of " + ref.replica() + " failed mid-way", e);
-        if (!sse) {
-          throw e; // break the connection off: the client must not take a truncated body as complete
-        }
-        out.write(event("error", "{\"error\": " + HttpProxy.quote(String.valueOf(e.getMessage())) + "}"));
       }
       out.close();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
+      // Helidon reports a peer that went away as ServerConnectionException (wrapping the IOException)
       LOG.log(System.Logger.Level.DEBUG, "client went away during a streaming response; cancelling it", e);
       stream.close();
     }
