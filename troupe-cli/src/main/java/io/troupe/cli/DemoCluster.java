@@ -12,8 +12,8 @@ import picocli.CommandLine;
 
 /**
  * The local cluster of {@code troupe demo} and {@code troupe serve run}: a head and two workers,
- * each its own JVM started like {@code troupe start}, with logical resources (the workers declare 2
- * GPUs each, even on a machine without any). {@link #start} stops what it started if a node fails;
+ * each its own JVM started like {@code troupe start}, with logical resources (the workers declare 4
+ * CPUs and 2 GPUs each, even on a machine without any). {@link #start} stops what it started if a node fails;
  * {@link #stop} stops exactly these nodes (workers first), not others of the session.
  */
 final class DemoCluster {
@@ -35,7 +35,7 @@ final class DemoCluster {
       NodeRecord head = startNode(ctx, List.of("--head", "--num-cpus", "2", "--memory", "2G", "--labels", "role=head"));
       started.add(head);
       for (String zone : List.of("a", "b")) {
-        started.add(startNode(ctx, List.of("--address", head.address(), "--num-cpus", "2", "--num-gpus", "2",
+        started.add(startNode(ctx, List.of("--address", head.address(), "--num-cpus", "4", "--num-gpus", "2",
             "--memory", "4G", "--labels", "role=worker,zone=" + zone)));
       }
       DemoCluster c = new DemoCluster(ctx, started);

@@ -26,6 +26,31 @@ final class PlacementGroupsView {
     return t.render();
   }
 
+  /**
+   * For {@code troupe status}: every group's bundles, one row each — group, name, state, strategy, epoch, then the
+   * bundle's index, node, GPU ids and resources (the group's columns only on its first row).
+   */
+  static String renderBundles(JsonNode groups) {
+    List<JsonNode> all = StatusView.list(groups);
+    if (all.isEmpty()) {
+      return "Placement groups: none\n";
+    }
+    Table t = new Table("PLACEMENT_GROUP_ID", "NAME", "STATE", "STRATEGY", "EPOCH", "BUNDLE", "NODE_ID", "GPU_IDS",
+        "RESOURCES");
+    for (JsonNode g : all) {
+      List<JsonNode> bundles = StatusView.list(g.path("bundles"));
+      boolean first = true;
+      for (JsonNode b : bundles.isEmpty() ? List.of(g.path("none")) : bundles) {
+        t.row(first ? StatusView.text(g, "placement_group_id") : "", first ? StatusView.text(g, "name") : "",
+            first ? StatusView.text(g, "state") : "", first ? StatusView.text(g, "strategy") : "",
+            first ? StatusView.text(g, "epoch") : "", StatusView.text(b, "index"), StatusView.text(b, "node_id"),
+            join(b.path("gpu_ids")), resources(b.path("resources")));
+        first = false;
+      }
+    }
+    return "Placement groups:\n" + t.render();
+  }
+
   /** {@code 0:node-a 1:node-b}; {@code -} for a bundle that is not reserved. */
   static String bundleNodes(JsonNode bundles) {
     List<String> parts = new ArrayList<>();

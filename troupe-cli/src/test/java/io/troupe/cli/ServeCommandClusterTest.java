@@ -87,18 +87,15 @@ class ServeCommandClusterTest {
   }
 
   @Test
-  void theDemoServesHelloAndCallsIt() {
-    java.io.StringWriter out = new java.io.StringWriter();
-    CliHarness cli = new CliHarness(home);
-    DemoCommand demo = new DemoCommand(cli.context(new java.io.PrintWriter(out, true), new java.io.PrintWriter(java.io.Writer.nullWriter())));
-
-    demo.serveHello(new RestClient(url, null), port);
-
-    assertThat(out.toString())
-        .contains("GET http://127.0.0.1:" + port + "/hello?name=you -> HTTP 200: hello you\n")
-        .contains("  served by replica hello#Hello#")
-        .endsWith("Try it yourself:\n  curl 'http://127.0.0.1:" + port + "/hello?name=you'\n");
-    assertThat(cli.run("serve", "shutdown", "--address", url).code()).isZero();
+  void theDemoConfigServesTheLlmOnRootWithTwoSpreadRanksAndHelloOnHello() {
+    ServeCommand.Loaded c = ServeCommand.parse("demo", DemoCommand.demoConfig(port, home.resolve("models/demo")));
+    var apps = c.parsed().applications();
+    assertThat(apps).extracting(a -> a.name() + " " + a.routePrefix().orElse("?"))
+        .containsExactly("llm /", "hello /hello");
+    assertThat(c.parsed().httpOptions().port()).isEqualTo(port);
+    assertThat(c.text()).contains("\"tensor_parallel_size\":2").contains("\"num_gpus_per_rank\":1")
+        .contains("\"placement_group_strategy\":\"STRICT_SPREAD\"")
+        .contains("\"model_source\":\"" + home.resolve("models/demo").toAbsolutePath() + "\"");
   }
 
   private static HttpResponse<String> get(String u) throws IOException, InterruptedException {

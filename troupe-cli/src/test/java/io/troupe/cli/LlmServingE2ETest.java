@@ -1,0 +1,227 @@
+package io.troupe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.llm.model.RandomModelWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * LLM serving over real processes: {@code troupe start} spawns a head and three GPU workers (1 logical GPU each);
+ * one application serves the same model twice behind the OpenAI API — {@code tp2} with two tensor-parallel ranks
+ * in a STRICT_SPREAD group over two workers, {@code one} with a single rank on the head. Over HTTP:
+ * <ol>
+ *   <li>the same prompt gives the same greedy text through both;</li>
+ *   <li>the worker holding rank 1 is SIGKILLed while a long streaming request runs on {@code tp2}: that response
+ *       ends with an error in OpenAI's shape; the replica's gang restarts at epoch 1 with the lost bundle on the
+ *       spare worker (visible in {@code troupe status}), the new replica adopts its recreated ranks, and
+ *       {@code tp2} serves the same greedy text again;</li>
+ *   <li>meanwhile every request to {@code one} (its replica and the ingress on the head) succeeds.</li>
+ * </ol>
+ */
+@Tag("e2e")
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LlmServingE2ETest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final String PROMPT = "hello world";
+
+  @TempDir
+  Path home;
+  CliHarness cli;
+
+  @BeforeEach
+  void setUp() {
+    cli = new CliHarness(home);
+    cli.env.put("TROUPE_NODE_JVM_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+  }
+
+  @AfterEach
+  void stopEverything() {
+    cli.run("stop", "--force");
+  }
+
+  @Test
+  void tp2AcrossProcessesMatchesOneRankAndAKilledRankNodeRestartsTheGangWhileTheOtherModelServes() throws Exception {
+    long t0 = System.nanoTime();
+    Path model = home.resolve("model");
+    RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
+    int dashboard = CliHarness.freePort();
+    int http = CliHarness.freePort();
+    String headAddr = "127.0.0.1:" + CliHarness.freePort();
+    CliHarness.Result h = cli.run("start", "--head", "--port", headAddr.split(":")[1], "--dashboard-port",
+        String.valueOf(dashboard), "--num-cpus", "4", "--resources", "{\"head_slot\": 4}", "--failure-detection", "3s");
+    assertThat(h.code()).as(h.err()).isZero();
+    List<CompletableFuture<CliHarness.Result>> workers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      workers.add(CompletableFuture.supplyAsync(() -> cli.run("start", "--address", headAddr, "--num-cpus", "3",
+          "--num-gpus", "1", "--failure-detection", "3s")));
+    }
+    for (CompletableFuture<CliHarness.Result> w : workers) {
+      CliHarness.Result r = w.get(90, TimeUnit.SECONDS);
+      assertThat(r.code()).as(r.err()).isZero();
+    }
+    RestClient rest = new RestClient("http://127.0.0.1:" + dashboard, null);
+    String api = "http://127.0.0.1:" + dashboard;
+    String base = "http://127.0.0.1:" + http;
+    double started = seconds(t0);
+
+    String config = """
+        {"proxy_location": "HeadOnly", "http_options": {"host": "127.0.0.1", "port": %d, "request_timeout_s": 60},
+         "applications": [{"name": "llm", "route_prefix": "/", "import_path": "io.troupe.llm.serve.LlmApps:fromArgs",
+           "args": {"models": [
+             {"model_id": "tp2", "model_source": "%s", "tensor_parallel_size": 2, "num_gpus_per_rank": 1},
+             {"model_id": "one", "model_source": "%s"}]},
+           "deployments": [
+             {"name": "LlmServer-tp2", "placement_group_strategy": "STRICT_SPREAD"},
+             {"name": "LlmServer-one", "ray_actor_options": {"num_cpus": 1, "resources": {"head_slot": 1}}},
+             {"name": "OpenAiIngress", "ray_actor_options": {"num_cpus": 1, "resources": {"head_slot": 1}}}]}]}
+        """.formatted(http, model, model);
+    ServeCommand.Loaded loaded = ServeCommand.parse("test", config);
+    ServeCommand.deploy(rest, loaded);
+    ServeCommand.awaitRunning(rest, loaded.parsed(), Duration.ofSeconds(60));
+    double running = seconds(t0);
+
+    // 1. TP=2 over two worker processes and one rank give the same greedy text
+    String one = completion(base, "one", 16);
+    assertThat(completion(base, "tp2", 16)).isEqualTo(one);
+    JsonNode group = llmGroup(rest);
+    assertThat(group.path("epoch").asLong()).isZero();
+    String rank0Node = group.path("bundles").get(0).path("node_id").asText();
+    String rank1Node = group.path("bundles").get(1).path("node_id").asText();
+    assertThat(rank0Node).isNotEqualTo(rank1Node);
+    NodeRecord victim = cli.session().liveNodes().stream().filter(r -> r.nodeId().equals(rank1Node)).findFirst()
+        .orElseThrow();
+
+    // 2. a long streaming request on tp2, then SIGKILL of the worker that holds rank 1 (not the replica's)
+    CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(post(base + "/v1/completions", """
+        {"model": "tp2", "prompt": "%s", "max_tokens": 1500, "temperature": 0, "stream": true}""".formatted(PROMPT)),
+        HttpResponse.BodyHandlers.ofString());
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)); // let it start generating
+    AtomicBoolean stop = new AtomicBoolean();
+    List<String> otherModelFailures = new ArrayList<>();
+    int[] otherModelOk = {0};
+    CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+      while (!stop.get()) {
+        try {
+          HttpResponse<String> r = HTTP.send(post(base + "/v1/completions",
+              "{\"model\": \"one\", \"prompt\": \"" + PROMPT + "\", \"max_tokens\": 16, \"temperature\": 0}"),
+              HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200 && text(r).equals(one)) {
+            otherModelOk[0]++;
+          } else {
+            otherModelFailures.add(r.statusCode() + " " + r.body());
+          }
+        } catch (Exception e) {
+          otherModelFailures.add(e.toString());
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // a steady trickle of requests
+      }
+    });
+    long killedAt = System.nanoTime();
+    ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly(); // SIGKILL
+
+    HttpResponse<String> affected = inFlight.get(60, TimeUnit.SECONDS);
+    double affectedAfter = seconds(killedAt);
+    assertThat(affected.body()).as("the in-flight stream must not complete normally").doesNotContain("\"finish_reason\":\"length\"");
+    String error = affected.body().lines().filter(l -> l.contains("\"error\"")).findFirst().orElse(affected.body());
+    assertThat(error).contains("error");
+
+    // the gang restarts: epoch 1, the lost bundle on the spare worker, the replica on its node again
+    JsonNode after = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      after = llmGroup(rest);
+      if (after.path("epoch").asLong() >= 1 && after.path("state").asText().equals("CREATED")) {
+        break;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // processes: poll with a deadline
+    }
+    assertThat(after.path("epoch").asLong()).as(String.valueOf(after)).isEqualTo(1);
+    assertThat(after.path("state").asText()).isEqualTo("CREATED");
+    assertThat(after.path("bundles").get(0).path("node_id").asText()).isEqualTo(rank0Node);
+    String newRank1Node = after.path("bundles").get(1).path("node_id").asText();
+    assertThat(newRank1Node).isNotIn(rank0Node, rank1Node);
+
+    // serving resumes on tp2 with the same greedy text
+    String resumed = null;
+    List<String> tp2Failures = new ArrayList<>();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (resumed == null && System.nanoTime() < deadline) {
+      HttpResponse<String> r = HTTP.send(post(base + "/v1/completions",
+          "{\"model\": \"tp2\", \"prompt\": \"" + PROMPT + "\", \"max_tokens\": 16, \"temperature\": 0}"),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        resumed = text(r);
+      } else {
+        tp2Failures.add(r.statusCode() + " " + r.body());
+        assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).isNotBlank(); // OpenAI's shape
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+      }
+    }
+    double resumedAfter = seconds(killedAt);
+    assertThat(resumed).as("tp2 serving again; failures meanwhile: %s", tp2Failures).isEqualTo(one);
+    stop.set(true);
+    other.get(30, TimeUnit.SECONDS);
+    assertThat(otherModelFailures).as("requests to the other model's replica").isEmpty();
+    assertThat(otherModelOk[0]).isGreaterThan(0);
+
+    // troupe status shows the group at epoch 1 with its bundles on two live nodes and their GPU ids
+    CliHarness.Result status = cli.run("status", "--address", api);
+    assertThat(status.out()).contains("Placement groups:").contains(after.path("placement_group_id").asText())
+        .contains(newRank1Node);
+    System.out.printf("LLM e2e: cluster up %.1f s, app RUNNING %.1f s; after SIGKILL of %s (rank 1): in-flight "
+            + "stream ended after %.1f s with %s; tp2 serving again at epoch 1 after %.1f s (%d failed tp2 requests "
+            + "meanwhile, e.g. %s); %d requests to the other model, none failed%n", started, running, rank1Node,
+        affectedAfter, error.length() > 300 ? error.substring(0, 300) : error, resumedAfter, tp2Failures.size(),
+        tp2Failures.isEmpty() ? "-" : tp2Failures.get(0), otherModelOk[0]);
+  }
+
+  private static JsonNode llmGroup(RestClient rest) {
+    for (JsonNode g : StatusView.list(rest.get(PgCommand.PATH))) {
+      if (g.path("name").asText("").contains("LlmServer-tp2")) {
+        return g;
+      }
+    }
+    throw new AssertionError("no placement group of LlmServer-tp2 in " + rest.get(PgCommand.PATH));
+  }
+
+  private static String completion(String base, String model, int maxTokens) throws Exception {
+    HttpResponse<String> r = HTTP.send(post(base + "/v1/completions", """
+        {"model": "%s", "prompt": "%s", "max_tokens": %d, "temperature": 0}""".formatted(model, PROMPT, maxTokens)),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return text(r);
+  }
+
+  private static String text(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body()).path("choices").get(0).path("text").asText();
+  }
+
+  private static HttpRequest post(String url, String body) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+}
