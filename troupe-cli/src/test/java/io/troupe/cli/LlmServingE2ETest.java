@@ -142,8 +142,13 @@ class LlmServingE2ETest {
     HttpResponse<String> affected = inFlight.get(60, TimeUnit.SECONDS);
     double affectedAfter = seconds(killedAt);
     assertThat(affected.body()).as("the in-flight stream must not complete normally").doesNotContain("\"finish_reason\":\"length\"");
-    String error = affected.body().lines().filter(l -> l.contains("\"error\"")).findFirst().orElse(affected.body());
-    assertThat(error).contains("error");
+    String error = affected.body().lines().filter(l -> l.startsWith("data: {\"error\"")).findFirst()
+        .orElseThrow(() -> new AssertionError("no error chunk in the affected stream: " + affected.body()));
+    // OpenAI's error shape, naming the lost rank: the ingress's words when the replica's gang restart cut the stream
+    // ("lost rank(s) 1"), or the engine's when its step failed first ("rank(tp=1/2, ...) failed")
+    JsonNode errorJson = JSON.readTree(error.substring("data: ".length())).path("error");
+    assertThat(errorJson.path("type").asText()).isEqualTo("server_error");
+    assertThat(errorJson.path("message").asText()).containsAnyOf("lost rank(s) 1", "rank(tp=1/2");
 
     // the gang restarts: epoch 1, the lost bundle on the spare worker, the replica on its node again
     JsonNode after = null;
@@ -191,7 +196,7 @@ class LlmServingE2ETest {
     System.out.printf("LLM e2e: cluster up %.1f s, app RUNNING %.1f s; after SIGKILL of %s (rank 1): in-flight "
             + "stream ended after %.1f s with %s; tp2 serving again at epoch 1 after %.1f s (%d failed tp2 requests "
             + "meanwhile, e.g. %s); %d requests to the other model, none failed%n", started, running, rank1Node,
-        affectedAfter, error.length() > 300 ? error.substring(0, 300) : error, resumedAfter, tp2Failures.size(),
+        affectedAfter, error, resumedAfter, tp2Failures.size(),
         tp2Failures.isEmpty() ? "-" : tp2Failures.get(0), otherModelOk[0]);
   }
 

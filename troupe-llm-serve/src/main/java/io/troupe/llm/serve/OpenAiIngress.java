@@ -132,7 +132,7 @@ public final class OpenAiIngress {
       return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
           first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    return StreamingResponse.sse(new WithDone(first, chunks));
+    return StreamingResponse.sse(new WithDone(model, first, chunks));
   }
 
   private static int statusOf(String errorJson) {
@@ -282,13 +282,20 @@ public final class OpenAiIngress {
     }
   }
 
-  /** The first chunk (already pulled), the rest of the model's stream, then {@code [DONE]}; closes the stream. */
+  /**
+   * The first chunk (already pulled), the rest of the model's stream, then {@code [DONE]}; closes the stream. When
+   * the model's stream breaks mid-way (its replica died or was restarted with its gang) the last chunk is an error
+   * in OpenAI's shape ({@code {"error": {"message", "type": "server_error", ...}}}, which the official clients raise)
+   * instead of {@code [DONE]}.
+   */
   private static final class WithDone implements Iterator<String>, AutoCloseable {
+    private final String model;
     private String first;
     private final ResponseStream<String> rest;
     private boolean done;
 
-    WithDone(String first, ResponseStream<String> rest) {
+    WithDone(String model, String first, ResponseStream<String> rest) {
+      this.model = model;
       this.first = first;
       this.rest = rest;
     }
@@ -308,8 +315,14 @@ public final class OpenAiIngress {
         first = null;
         return f;
       }
-      if (rest.hasNext()) {
-        return rest.next();
+      try {
+        if (rest.hasNext()) {
+          return rest.next();
+        }
+      } catch (RuntimeException e) {
+        done = true;
+        rest.close();
+        return json(OpenAiError.server(midStreamFailure(model, String.valueOf(e.getMessage()))).body());
       }
       done = true;
       rest.close();
@@ -320,5 +333,22 @@ public final class OpenAiIngress {
     public void close() {
       rest.close();
     }
+  }
+
+  private static final java.util.regex.Pattern LOST_BUNDLES = java.util.regex.Pattern.compile(
+      "lost bundles? \\[([0-9, ]+)]");
+
+  /**
+   * The message of a model stream that broke mid-way. When its replica's gang restarted because bundles were lost,
+   * it names the ranks that were lost with them: an LLM replica runs rank {@code i} in bundle {@code i}.
+   */
+  static String midStreamFailure(String model, String cause) {
+    StringBuilder sb = new StringBuilder("the server of model '").append(model).append("' failed mid-stream");
+    java.util.regex.Matcher m = LOST_BUNDLES.matcher(cause);
+    if (m.find()) {
+      sb.append(": lost rank(s) ").append(m.group(1)).append(" (the bundle of each rank was on a node that died; ")
+          .append("the replica and its ranks restart together, retry shortly)");
+    }
+    return sb.append(": ").append(cause).toString();
   }
 }
