@@ -70,4 +70,25 @@ class StatusViewTest {
         "a2 +com\\.example\\.Model +- +DEAD +worker-2 +3 +node worker-2 died"));
     assertThat(ActorsView.renderList(new ObjectMapper().readTree("[]"))).isEqualTo("(no actors)\n");
   }
+
+  @Test
+  void placementGroupsShowOneRowPerBundleWithNodeAndGpuIds() throws Exception {
+    JsonNode groups = new ObjectMapper().readTree("""
+        [{"placement_group_id": "pg-1", "name": "serve-replica:llm#LlmServer-demo#5", "state": "CREATED",
+          "strategy": "STRICT_SPREAD", "epoch": 1, "bundles": [
+            {"index": 0, "node_id": "node-a", "resources": {"CPU": 2.0, "GPU": 1.0}, "gpu_ids": ["0"]},
+            {"index": 1, "node_id": "node-b", "resources": {"CPU": 1.0, "GPU": 1.0}, "gpu_ids": ["1"]}]},
+         {"placement_group_id": "pg-2", "name": null, "state": "PENDING", "strategy": "PACK", "epoch": 0,
+          "bundles": [{"index": 0, "node_id": null, "resources": {"CPU": 1.0}, "gpu_ids": []}]}]
+        """);
+
+    String text = PlacementGroupsView.renderBundles(groups);
+
+    assertThat(text.lines().toList()).hasSize(5);
+    assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(
+        "pg-1 +serve-replica:llm#LlmServer-demo#5 +CREATED +STRICT_SPREAD +1 +0 +node-a +0 +CPU 2, GPU 1"));
+    assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(" +1 +node-b +1 +CPU 1, GPU 1"));
+    assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches("pg-2 +- +PENDING +PACK +0 +0 +- +- +CPU 1"));
+    assertThat(PlacementGroupsView.renderBundles(new ObjectMapper().readTree("[]"))).isEqualTo("Placement groups: none\n");
+  }
 }

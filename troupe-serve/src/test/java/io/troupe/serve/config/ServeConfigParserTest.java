@@ -156,6 +156,25 @@ class ServeConfigParserTest {
         + "match_rate_threshold: 2}}]}]", "request_router.match_rate_threshold must be in [0, 1], got 2.0");
   }
 
+  @Test
+  void aPlacementStrategyAloneIsAcceptedHereAndCheckedAgainstTheCodesBundlesLater() {
+    ServeConfig c = ServeConfigParser.parse("""
+        applications:
+          - name: llm
+            import_path: io.troupe.llm.serve.LlmApps:fromArgs
+            deployments: [{name: LlmServer-tiny, placement_group_strategy: STRICT_SPREAD,
+                           ray_actor_options: {num_cpus: 1, num_gpus: 1}}]
+        """);
+    DeploymentConfig.Builder o = c.applications().get(0).override("LlmServer-tiny").orElseThrow().toBuilder();
+    DeploymentConfig merged = DeploymentConfig.builder().resources(Map.of("CPU", 1))
+        .placementGroupBundles(java.util.List.of(io.troupe.runtime.api.Bundle.of(Map.of("CPU", 2, "GPU", 1))))
+        .overlay(o).build();
+    assertThat(merged.placementGroupStrategy()).isEqualTo(PlacementStrategy.STRICT_SPREAD);
+    assertThat(merged.placementGroupBundles()).hasSize(1);
+    assertThatThrownBy(() -> DeploymentConfig.builder().overlay(o).build())
+        .hasMessageContaining("placement_group_bundles must also be provided");
+  }
+
   private static void bad(String yaml, String message) {
     assertThatThrownBy(() -> ServeConfigParser.parse(yaml)).isInstanceOf(ServeConfigException.class)
         .hasMessageContaining(message);

@@ -161,6 +161,35 @@ class ServeControllerTest {
     assertThat(controller.status().applications().get("good").message()).contains("does not have");
   }
 
+  /**
+   * {@code placement_group_strategy} alone in a config file: the code's bundles stay (an LLM deployment derives them
+   * from its model config) and the gang policy set in code reaches the replica's placement group spec; for a
+   * deployment whose code has no bundles the application fails with the cross-field message.
+   */
+  @Test
+  void aStrategyOverrideAloneKeepsTheCodesBundlesAndGang() {
+    io.troupe.runtime.api.GangPolicy gang = new io.troupe.runtime.api.GangPolicy(2, java.time.Duration.ofMillis(100),
+        java.time.Duration.ofSeconds(1));
+    Application withBundles = Application.of(BoundDeployment.bind(Model.class, DeploymentConfig.builder()
+        .resources(Map.of("CPU", 1)).placementGroupBundles(List.of(io.troupe.runtime.api.Bundle.of(Map.of("CPU", 2)),
+            io.troupe.runtime.api.Bundle.of(Map.of("CPU", 1)))).placementGroupGang(gang)));
+    controller.apply(ServeConfigParser.parse("""
+        applications:
+          - {name: llm, route_prefix: /, import_path: x, deployments: [{name: Model, placement_group_strategy: STRICT_SPREAD}]}
+          - {name: plain, route_prefix: /plain, import_path: y, deployments: [{name: Ingress, placement_group_strategy: SPREAD}]}
+        """), ac -> ac.name().equals("llm") ? withBundles : Application.of(BoundDeployment.bind(Ingress.class, null)));
+    controller.update();
+    ReplicaStartSpec spec = cluster.started.values().stream()
+        .filter(sp -> sp.id().deployment().app().equals("llm")).findFirst().orElseThrow();
+    io.troupe.runtime.api.PlacementGroupSpec pg = spec.placementGroup().orElseThrow();
+    assertThat(pg.strategy()).isEqualTo(io.troupe.runtime.api.PlacementStrategy.STRICT_SPREAD);
+    assertThat(pg.bundles()).hasSize(2);
+    assertThat(pg.gang()).contains(gang);
+    assertThat(controller.status().applications().get("plain").status()).isEqualTo(ApplicationStatus.DEPLOY_FAILED);
+    assertThat(controller.status().applications().get("plain").message())
+        .contains("placement_group_bundles must also be provided");
+  }
+
   @Test
   void deployFailedDeploymentFailsTheApplication() {
     controller.deploy("app", Optional.of("/"), app(1));
