@@ -114,7 +114,7 @@ public final class OpenAiIngress {
       try {
         out = handle.<CompletionOutcome>remote("complete", params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
-        return error(OpenAiError.server("the model server failed: " + e.getMessage()));
+        return error(OpenAiError.server(serverFailure(model, String.valueOf(e.getMessage()), false)));
       }
       return switch (out) {
         case OpenAiError e -> error(e);
@@ -343,7 +343,13 @@ public final class OpenAiIngress {
    * it names the ranks that were lost with them: an LLM replica runs rank {@code i} in bundle {@code i}.
    */
   static String midStreamFailure(String model, String cause) {
-    StringBuilder sb = new StringBuilder("the server of model '").append(model).append("' failed mid-stream");
+    return serverFailure(model, cause, true);
+  }
+
+  /** The message of a failed call to a model's server (see {@link #midStreamFailure}). */
+  static String serverFailure(String model, String cause, boolean midStream) {
+    StringBuilder sb = new StringBuilder("the server of model '").append(model).append("' failed")
+        .append(midStream ? " mid-stream" : "");
     java.util.regex.Matcher m = LOST_BUNDLES.matcher(cause);
     if (m.find()) {
       sb.append(": lost rank(s) ").append(m.group(1)).append(" (the bundle of each rank was on a node that died; ")
