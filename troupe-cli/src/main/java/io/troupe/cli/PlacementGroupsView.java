@@ -48,7 +48,20 @@ final class PlacementGroupsView {
         first = false;
       }
     }
-    return "Placement groups:\n" + t.render();
+    StringBuilder restarts = new StringBuilder();
+    for (JsonNode g : all) {
+      if (g.hasNonNull("last_gang_restart")) {
+        restarts.append("  ").append(StatusView.text(g, "placement_group_id")).append(": ")
+            .append(lastRestart(g.get("last_gang_restart"))).append('\n');
+      }
+    }
+    return "Placement groups:\n" + t.render() + (restarts.isEmpty() ? "" : "Last gang restarts:\n" + restarts);
+  }
+
+  /** {@code to epoch 1 at 2026-...Z after: node n died (lost bundle [1])}. */
+  static String lastRestart(JsonNode r) {
+    return "to epoch " + StatusView.text(r, "epoch") + " at " + StatusView.text(r, "at") + " after: "
+        + StatusView.text(r, "cause");
   }
 
   /** {@code 0:node-a 1:node-b}; {@code -} for a bundle that is not reserved. */
@@ -72,6 +85,9 @@ final class PlacementGroupsView {
     sb.append("  epoch:     ").append(StatusView.text(g, "epoch")).append('\n');
     if (g.hasNonNull("reason")) {
       sb.append("  reason:    ").append(g.get("reason").asText()).append('\n');
+    }
+    if (g.hasNonNull("last_gang_restart")) {
+      sb.append("  restarted: ").append(lastRestart(g.get("last_gang_restart"))).append('\n');
     }
     sb.append('\n');
     Table t = new Table("BUNDLE", "NODE_ID", "RESOURCES", "GPU_IDS", "LABEL_SELECTOR");

@@ -198,10 +198,11 @@ class LlmServingE2ETest {
     assertThat(otherModelFailures).as("requests to the other model's replica").isEmpty();
     assertThat(otherModelOk[0]).isGreaterThan(0);
 
-    // troupe status shows the group at epoch 1 with its bundles on two live nodes and their GPU ids
+    // troupe status shows the group at epoch 1 with its bundles on two live nodes, their GPU ids, and why it restarted
     CliHarness.Result status = cli.run("status", "--address", api);
     assertThat(status.out()).contains("Placement groups:").contains(after.path("placement_group_id").asText())
-        .contains(newNode);
+        .contains(newNode).contains("Last gang restarts:").contains("to epoch 1")
+        .contains("died (lost bundle [" + lost + "])");
     System.out.printf("LLM e2e: cluster up %.1f s, app RUNNING %.1f s; after SIGKILL of %s (rank %d): in-flight "
             + "stream ended after %.1f s with %s; tp2 serving again at epoch 1 after %.1f s (%d failed tp2 requests "
             + "meanwhile, e.g. %s); %d requests to the other model, none failed%n", started, running, victimNode, lost,

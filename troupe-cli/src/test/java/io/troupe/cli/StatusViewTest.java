@@ -75,7 +75,9 @@ class StatusViewTest {
   void placementGroupsShowOneRowPerBundleWithNodeAndGpuIds() throws Exception {
     JsonNode groups = new ObjectMapper().readTree("""
         [{"placement_group_id": "pg-1", "name": "serve-replica:llm#LlmServer-demo#5", "state": "CREATED",
-          "strategy": "STRICT_SPREAD", "epoch": 1, "bundles": [
+          "strategy": "STRICT_SPREAD", "epoch": 1,
+          "last_gang_restart": {"epoch": 1, "at": "2026-11-26T16:00:00Z", "cause": "node n died (lost bundle [1])"},
+          "bundles": [
             {"index": 0, "node_id": "node-a", "resources": {"CPU": 2.0, "GPU": 1.0}, "gpu_ids": ["0"]},
             {"index": 1, "node_id": "node-b", "resources": {"CPU": 1.0, "GPU": 1.0}, "gpu_ids": ["1"]}]},
          {"placement_group_id": "pg-2", "name": null, "state": "PENDING", "strategy": "PACK", "epoch": 0,
@@ -84,7 +86,9 @@ class StatusViewTest {
 
     String text = PlacementGroupsView.renderBundles(groups);
 
-    assertThat(text.lines().toList()).hasSize(5);
+    assertThat(text.lines().toList()).hasSize(7);
+    assertThat(text).endsWith("Last gang restarts:\n  pg-1: to epoch 1 at 2026-11-26T16:00:00Z after: node n died "
+        + "(lost bundle [1])\n");
     assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(
         "pg-1 +serve-replica:llm#LlmServer-demo#5 +CREATED +STRICT_SPREAD +1 +0 +node-a +0 +CPU 2, GPU 1"));
     assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(" +1 +node-b +1 +CPU 1, GPU 1"));

@@ -3,6 +3,8 @@ package io.troupe.llm.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.runtime.api.ActorContext;
+import io.troupe.runtime.api.PlacementGroupInfo;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ResponseStream;
 import io.troupe.serve.api.ServeRequest;
@@ -14,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,7 +118,8 @@ public final class OpenAiIngress {
       try {
         out = handle.<CompletionOutcome>remote("complete", params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
-        return error(OpenAiError.server(serverFailure(model, String.valueOf(e.getMessage()), false)));
+        return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+            false)));
       }
       return switch (out) {
         case OpenAiError e -> error(e);
@@ -132,7 +137,8 @@ public final class OpenAiIngress {
       return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
           first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    return StreamingResponse.sse(new WithDone(model, first, chunks));
+    return StreamingResponse.sse(new WithDone(first, chunks,
+        cause -> midStreamFailure(model, withGangRestart(handle, cause))));
   }
 
   private static int statusOf(String errorJson) {
@@ -289,15 +295,15 @@ public final class OpenAiIngress {
    * instead of {@code [DONE]}.
    */
   private static final class WithDone implements Iterator<String>, AutoCloseable {
-    private final String model;
     private String first;
     private final ResponseStream<String> rest;
+    private final java.util.function.UnaryOperator<String> describeFailure;
     private boolean done;
 
-    WithDone(String model, String first, ResponseStream<String> rest) {
-      this.model = model;
+    WithDone(String first, ResponseStream<String> rest, java.util.function.UnaryOperator<String> describeFailure) {
       this.first = first;
       this.rest = rest;
+      this.describeFailure = describeFailure;
     }
 
     @Override
@@ -322,7 +328,7 @@ public final class OpenAiIngress {
       } catch (RuntimeException e) {
         done = true;
         rest.close();
-        return json(OpenAiError.server(midStreamFailure(model, String.valueOf(e.getMessage()))).body());
+        return json(OpenAiError.server(describeFailure.apply(String.valueOf(e.getMessage()))).body());
       }
       done = true;
       rest.close();
@@ -334,6 +340,35 @@ public final class OpenAiIngress {
       rest.close();
     }
   }
+
+  /**
+   * {@code cause}, plus the recent gang restart of the model's replica group if there is one (within
+   * {@link #RECENT_RESTART}): when a rank's node dies the replica is restarted with its ranks, and a call cut off by
+   * that may only see "stream 1 is gone" or "actor lost"; the group's last restart says which bundles were lost.
+   * Asks the cluster (this ingress runs as a replica); without an answer within 3 s, {@code cause} as it is.
+   */
+  private static String withGangRestart(DeploymentHandle<?> handle, String cause) {
+    Optional<ActorContext> ctx = ActorContext.current();
+    if (ctx.isEmpty() || LOST_BUNDLES.matcher(cause).find()) {
+      return cause;
+    }
+    String marker = handle.deploymentId().app() + "#" + handle.deploymentId().name() + "#";
+    Instant recent = Instant.now().minus(RECENT_RESTART);
+    try {
+      for (PlacementGroupInfo g : ctx.get().troupe().placementGroups().get(3, TimeUnit.SECONDS)) {
+        Optional<PlacementGroupInfo.GangRestart> r = g.lastGangRestart();
+        if (g.name().orElse("").contains(marker) && r.isPresent() && r.get().at().isAfter(recent)) {
+          return cause + "; the replica's placement group " + g.id().value() + " restarted as a gang to epoch "
+              + r.get().epoch() + " after: " + r.get().cause();
+        }
+      }
+    } catch (Exception e) {
+      // no enrichment: the cause alone still says what failed
+    }
+    return cause;
+  }
+
+  static final java.time.Duration RECENT_RESTART = java.time.Duration.ofMinutes(2);
 
   private static final java.util.regex.Pattern LOST_BUNDLES = java.util.regex.Pattern.compile(
       "lost bundles? \\[([0-9, ]+)]");

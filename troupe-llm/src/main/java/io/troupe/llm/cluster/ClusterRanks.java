@@ -129,6 +129,7 @@ public final class ClusterRanks implements AutoCloseable {
   private final String description;
   private final RestartingRankExecutor executor;
   private volatile List<ClusterRankHandle> ranks; // of the current generation
+  private final long launchEpoch;
   private volatile boolean closed;
 
   private ClusterRanks(Troupe troupe, Path modelDir, Options o, PlacementGroupId group, boolean ownsGroup,
@@ -138,6 +139,7 @@ public final class ClusterRanks implements AutoCloseable {
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.actors = List.copyOf(actors);
+    this.launchEpoch = ids.get(0).spec().epoch();
     try (ModelFolder f = ModelFolder.open(modelDir)) {
       this.config = f.config();
     }
@@ -338,7 +340,11 @@ public final class ClusterRanks implements AutoCloseable {
     }
   }
 
-  /** Stops every rank and removes the group if the launcher created it. Idempotent. */
+  /**
+   * Stops every rank and removes the group if the launcher created it. Idempotent. Inside an enclosing reservation
+   * whose epoch moved past the one these ranks were launched at, the ranks are left alone: a gang restart stopped
+   * this launcher's replica and recreates the same rank actors (same ids) for the replica's next incarnation.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -346,7 +352,23 @@ public final class ClusterRanks implements AutoCloseable {
     }
     closed = true;
     executor.close();
+    if (!ownsGroup && supersededByGangRestart()) {
+      LOG.info("not stopping the rank actors of group {}: a gang restart moved it past epoch {}; the next "
+          + "incarnation adopts them", group, launchEpoch);
+      return;
+    }
     stop(troupe, actors, ownsGroup ? group : null);
+  }
+
+  /** Whether the enclosing group is at a later epoch than these ranks (or unknown: then leave them alone). */
+  private boolean supersededByGangRestart() {
+    try {
+      Optional<PlacementGroupInfo> info = troupe.placementGroup(group).get(5, TimeUnit.SECONDS);
+      return info.isPresent() && info.get().epoch() > launchEpoch;
+    } catch (Exception e) {
+      LOG.warn("cannot read group {} to decide whether to stop its rank actors; leaving them: {}", group, e.toString());
+      return true;
+    }
   }
 
   private static void stop(Troupe troupe, List<ActorHandle<RankActor>> actors, PlacementGroupId ownGroup) {

@@ -5,10 +5,21 @@ import java.util.Optional;
 
 /**
  * A snapshot of a placement group for users: state, epoch, where each bundle is (empty while not
- * reserved) and why it is not ready ({@code reason}, empty when CREATED). Immutable.
+ * reserved), why it is not ready ({@code reason}, empty when CREATED) and, for a gang, its last restart
+ * (kept after the group is CREATED again; not kept across a head restart). Immutable.
  */
 public record PlacementGroupInfo(PlacementGroupId id, Optional<String> name, PlacementStrategy strategy,
-    PlacementGroupState state, long epoch, List<BundleInfo> bundles, String reason) {
+    PlacementGroupState state, long epoch, List<BundleInfo> bundles, String reason,
+    Optional<GangRestart> lastGangRestart) {
+  /** A gang restart: the epoch it moved the group to, when, and why (e.g. "node n died (lost bundle [1])"). */
+  public record GangRestart(long epoch, java.time.Instant at, String cause) {}
+
+  /** Without a gang restart. */
+  public PlacementGroupInfo(PlacementGroupId id, Optional<String> name, PlacementStrategy strategy,
+      PlacementGroupState state, long epoch, List<BundleInfo> bundles, String reason) {
+    this(id, name, strategy, state, epoch, bundles, reason, Optional.empty());
+  }
+
   /** One bundle: its request, node, and the GPU instance ids it holds there. */
   public record BundleInfo(int index, Bundle bundle, Optional<NodeId> node, List<String> gpuIds) {
     public BundleInfo {
@@ -18,5 +29,6 @@ public record PlacementGroupInfo(PlacementGroupId id, Optional<String> name, Pla
 
   public PlacementGroupInfo {
     bundles = List.copyOf(bundles);
+    lastGangRestart = lastGangRestart == null ? Optional.empty() : lastGangRestart;
   }
 }

@@ -136,6 +136,7 @@ final class Gangs {
     }
     g.epoch++;
     g.gangRestarts++;
+    g.lastGangRestart = new io.troupe.runtime.api.PlacementGroupInfo.GangRestart(g.epoch, now, cause);
     if (!stop.isEmpty()) {
       s.listener.stopActors(g.id, stop, "gang restart of " + g.label() + " to epoch " + g.epoch + ": " + cause);
     }

@@ -86,6 +86,7 @@ final class GroupRecord {
   PlacementGroupState state = PlacementGroupState.PENDING;
   long epoch;
   int gangRestarts;
+  PlacementGroupInfo.GangRestart lastGangRestart; // not persisted
   int failures;
   Instant nextTryAt = Instant.MIN;
   long lastServed;
@@ -147,7 +148,7 @@ final class GroupRecord {
           held && b.allocation != null ? b.allocation.gpuIds() : List.of()));
     }
     return new PlacementGroupInfo(id, spec.name(), spec.strategy(), state, epoch, bs,
-        state == PlacementGroupState.CREATED ? "" : reason);
+        state == PlacementGroupState.CREATED ? "" : reason, Optional.ofNullable(lastGangRestart));
   }
 
   PersistedGroup persisted(long lastAttempt) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The REST shape of a placement group (snake_case): id, name, state, strategy, epoch, bundles and,
- * while the group is not CREATED, the reason why. Immutable.
+ * The REST shape of a placement group (snake_case): id, name, state, strategy, epoch, bundles,
+ * while the group is not CREATED the reason why, and a gang's last restart. Immutable.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record PlacementGroupView(
@@ -20,7 +20,12 @@ record PlacementGroupView(
     @JsonProperty("strategy") String strategy,
     @JsonProperty("epoch") long epoch,
     @JsonProperty("bundles") List<BundleView> bundles,
-    @JsonProperty("reason") String reason) {
+    @JsonProperty("reason") String reason,
+    @JsonProperty("last_gang_restart") GangRestartView lastGangRestart) {
+
+  /** A gang's last restart: the epoch it moved to, when (ISO-8601), why. */
+  record GangRestartView(@JsonProperty("epoch") long epoch, @JsonProperty("at") String at,
+      @JsonProperty("cause") String cause) {}
 
   /** One bundle: what it reserves, where ({@code node_id} null while not reserved) and its GPU ids. */
   record BundleView(
@@ -37,6 +42,7 @@ record PlacementGroupView(
         .toList();
     String reason = info.reason() == null || info.reason().isBlank() ? null : info.reason();
     return new PlacementGroupView(info.id().value(), info.name().orElse(null), info.state().name(),
-        info.strategy().name(), info.epoch(), bundles, reason);
+        info.strategy().name(), info.epoch(), bundles, reason, info.lastGangRestart()
+            .map(r -> new GangRestartView(r.epoch(), r.at().toString(), r.cause())).orElse(null));
   }
 }
