@@ -137,8 +137,9 @@ public final class OpenAiIngress {
       return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
           first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+    DeploymentHandle<?> server = handle;
     return StreamingResponse.sse(new WithDone(first, chunks,
-        cause -> midStreamFailure(model, withGangRestart(handle, cause))));
+        cause -> midStreamFailure(model, withGangRestart(server, cause))));
   }
 
   private static int statusOf(String errorJson) {
