@@ -50,9 +50,9 @@ public record CliContext(
         env,
         new SessionDir(sessionRoot(System.getProperty(HOME_PROPERTY), env)),
         config -> {
-          if (config.head()) {
-            io.troupe.serve.api.Serve.enable(); // the head serves /api/serve/applications/ and the HTTP proxy
-          }
+          // the head serves /api/serve/applications/ and its HTTP proxy; other nodes run their
+          // proxy when the applied config says proxy_location: EveryNode
+          io.troupe.serve.api.Serve.enable();
           return TroupeNode.start(config);
         },
         Duration.ofSeconds(60));

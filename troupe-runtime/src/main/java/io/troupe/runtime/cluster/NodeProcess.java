@@ -89,6 +89,21 @@ public final class NodeProcess implements TroupeNode {
     CLOSE_LISTENERS.add(listener);
   }
 
+  /**
+   * A service a higher layer runs on every node of this JVM (e.g. serving's per-node agent that
+   * starts the node's HTTP proxy). Started once the node is up (after the head's REST API), with
+   * the node; closed first when the node closes. A factory that throws is logged and skipped: the
+   * node still starts.
+   */
+  private static final List<java.util.function.Function<TroupeNode, AutoCloseable>> NODE_SERVICES =
+      new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> services = new CopyOnWriteArrayList<>();
+
+  /** Lets a higher layer run a service on every node (head and workers) started after this call. */
+  public static void registerNodeService(java.util.function.Function<TroupeNode, AutoCloseable> service) {
+    NODE_SERVICES.add(service);
+  }
+
   /** Lets a higher layer add REST routes to heads started after this call. */
   public static void registerRestRoutes(java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>> routes) {
     EXTRA_ROUTES.add(routes);
@@ -241,6 +256,13 @@ public final class NodeProcess implements TroupeNode {
     if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
       metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
     }
+    for (var factory : NODE_SERVICES) {
+      try {
+        services.add(factory.apply(this));
+      } catch (RuntimeException e) {
+        log.warn("a node service failed to start on {}: {}", nodeId, e.toString());
+      }
+    }
     log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
         rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
   }
@@ -372,6 +394,14 @@ public final class NodeProcess implements TroupeNode {
 
   @Override
   public void close() {
+    for (AutoCloseable service : services) {
+      try {
+        service.close();
+      } catch (Exception e) {
+        log.warn("a node service failed to close: {}", e.toString());
+      }
+    }
+    services.clear();
     for (Consumer<TroupeNode> l : CLOSE_LISTENERS) {
       try {
         l.accept(this);

@@ -1,7 +1,6 @@
 package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorContext;
-import io.troupe.runtime.api.ActorHandle;
 import io.troupe.runtime.api.ActorUnavailableException;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.Troupe;
@@ -29,9 +28,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * The node-side engine behind {@link io.troupe.serve.api.DeploymentHandle}s: one per node (shared by
  * every replica and handle on it, like Ray's per-process router), with one {@link DeploymentRouter}
- * per called deployment. Routing tables come from the {@link RoutesActor}, fetched when older than
- * {@link #ROUTES_TTL}; when a fetch fails (head away) the cached tables keep routing, so the data
- * plane survives a short head outage once a node has called a deployment.
+ * per called deployment. Routing tables come from the node's {@link RoutesClient} (the
+ * {@link RoutesActor}'s tables, fetched when older than {@link #ROUTES_TTL}); when a fetch fails
+ * (head away) the cached tables keep routing, so the data plane survives a head outage once a node
+ * has fetched them.
  *
  * <p><b>Threading.</b> Thread-safe. Each call runs its routing loop on its own virtual thread
  * (blocking on the router's assignment and the replica call); routers serialize their own state.
@@ -41,7 +41,7 @@ public final class HandleClient {
   private static final System.Logger LOG = System.getLogger(HandleClient.class.getName());
   /** One per node of this JVM (LocalCluster runs several); entries live as long as the JVM. */
   private static final Map<NodeId, HandleClient> CLIENTS = new ConcurrentHashMap<>();
-  static final Duration ROUTES_TTL = Duration.ofSeconds(1);
+  static final Duration ROUTES_TTL = RoutesClient.TTL;
   static final int MAX_DEATH_RETRIES = 3;
   /** Wait cap when a call has no timeout: long, but never forever. */
   static final Duration NO_TIMEOUT = Duration.ofDays(1);
@@ -51,13 +51,13 @@ public final class HandleClient {
   private final Troupe troupe;
   private final ReplicaDirectory directory;
   private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
-  private volatile RoutesActor.Snapshot routes;
-  private volatile long fetchedAt;
-  private CompletableFuture<Void> refreshing;
+  private final RoutesClient routes;
 
   private HandleClient(Troupe troupe) {
     this.troupe = troupe;
     this.directory = new ReplicaDirectory(troupe);
+    this.routes = RoutesClient.forTroupe(troupe);
+    routes.addListener(this::onRoutes);
   }
 
   /** The client of {@code troupe}'s node. */
@@ -229,63 +229,25 @@ public final class HandleClient {
 
   private DeploymentRouter router(DeploymentId d, long deadline) {
     DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k, troupe.nodeId(), directory));
-    if (routes == null) {
-      try {
-        refreshIfStale().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        LOG.log(System.Logger.Level.DEBUG, "first routing table fetch failed; calls wait for a later one", e);
-      }
+    if (routes.cached().isEmpty()) {
+      routes.awaitFirst(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
     } else {
       refreshIfStale();
     }
-    RoutesActor.Snapshot s = routes;
-    if (s != null) {
-      updateRouter(d, r, s);
-    }
+    routes.cached().ifPresent(s -> updateRouter(d, r, s));
     return r;
   }
 
-  /** Starts a fetch when the cached tables are older than the TTL; returns the fetch in flight. */
-  private synchronized CompletableFuture<Void> refreshIfStale() {
-    if (refreshing != null && !refreshing.isDone()) {
-      return refreshing;
-    }
-    if (routes != null && System.nanoTime() - fetchedAt < ROUTES_TTL.toNanos()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    refreshing = CompletableFuture.runAsync(this::fetch, TroupeClusterOps.VIRTUAL);
-    return refreshing;
+  private CompletableFuture<Void> refreshIfStale() {
+    return routes.refreshIfStale();
   }
 
-  private void fetch() {
-    try {
-      ActorHandle<RoutesActor> h = troupe.getActor(RoutesActor.NAME, RoutesActor.class)
-          .orElseThrow(() -> new ServeException("no " + RoutesActor.NAME + " actor (is serving enabled on the head?)"));
-      RoutesActor.Snapshot s = h.<RoutesActor.Snapshot>call("routes").get(5, TimeUnit.SECONDS);
-      RoutesActor.Snapshot prior = routes;
-      if (prior == null || s.version() >= 0) {
-        routes = s; // an empty, re-created actor (version -1) does not wipe the cached tables
-      }
-      fetchedAt = System.nanoTime();
-      routers.forEach((d, r) -> updateRouter(d, r, s));
-    } catch (Exception e) {
-      // keep routing with the cached tables (head away, actor restarting); try again after the TTL
-      fetchedAt = System.nanoTime();
-      LOG.log(System.Logger.Level.DEBUG, "fetching serve routing tables failed; using the cached ones", e);
-      throw e instanceof RuntimeException re ? re : new ServeException(String.valueOf(e.getMessage()), e);
-    }
+  private void onRoutes(RoutesActor.Snapshot s) {
+    routers.forEach((d, r) -> updateRouter(d, r, s));
   }
 
   private static void updateRouter(DeploymentId d, DeploymentRouter r, RoutesActor.Snapshot s) {
-    RoutesActor.Route route = s.routes().get(d.toString());
-    if (route == null) {
-      return; // unknown yet: the router keeps what it had (nothing, or the last known replicas)
-    }
-    List<RoutingTable.Replica> replicas = new ArrayList<>();
-    for (int i = 0; i < route.replicas().size(); i++) {
-      replicas.add(new RoutingTable.Replica(ReplicaId.parse(route.replicas().get(i)), NodeId.of(route.nodes().get(i))));
-    }
-    r.update(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued(),
-        route.requestRouter()));
+    // unknown yet: the router keeps what it had (nothing, or the last known replicas)
+    RoutesClient.table(s, d).ifPresent(r::update);
   }
 }

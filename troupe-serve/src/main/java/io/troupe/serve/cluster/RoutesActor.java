@@ -26,14 +26,22 @@ public final class RoutesActor {
     }
   }
 
-  /** All tables, keyed by {@code DeploymentId.toString()}, at {@code version}. Immutable. */
-  public record Snapshot(long version, Map<String, Route> routes) implements Serializable {
+  /** An application's HTTP entry: requests under {@code prefix} go to deployment {@code ingress} of {@code app}. */
+  public record HttpRoute(String prefix, String app, String ingress) implements Serializable {
+  }
+
+  /**
+   * All tables, keyed by {@code DeploymentId.toString()}, and the applications' HTTP routes (for
+   * proxies on nodes other than the head), at {@code version}. Immutable.
+   */
+  public record Snapshot(long version, Map<String, Route> routes, List<HttpRoute> http) implements Serializable {
     public Snapshot {
       routes = Map.copyOf(routes);
+      http = List.copyOf(http);
     }
   }
 
-  private volatile Snapshot snapshot = new Snapshot(-1, Map.of());
+  private volatile Snapshot snapshot = new Snapshot(-1, Map.of(), List.of());
 
   public RoutesActor() {
   }

@@ -5,7 +5,9 @@ import io.troupe.runtime.api.ActorOptions;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
+import io.troupe.serve.api.ApplicationStatus;
 import io.troupe.serve.controller.RoutingTable;
+import io.troupe.serve.controller.ServeStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ public final class RoutesPublisher {
   private final AtomicBoolean creating = new AtomicBoolean();
   private volatile ActorHandle<RoutesActor> actor;
   private Map<String, RoutesActor.Route> last;
+  private List<RoutesActor.HttpRoute> lastHttp;
   private long version;
   private long sentAt;
 
@@ -38,6 +41,7 @@ public final class RoutesPublisher {
   private void onSnapshot(ServeControllerLoop.Snapshot s) {
     Map<String, RoutesActor.Route> routes = new LinkedHashMap<>();
     s.routingTables().forEach((id, t) -> routes.put(id.toString(), toRoute(t)));
+    List<RoutesActor.HttpRoute> http = httpRoutes(s.status());
     ActorHandle<RoutesActor> h = actor;
     if (h == null) {
       ensureActor();
@@ -45,17 +49,29 @@ public final class RoutesPublisher {
       return;
     }
     long now = System.nanoTime();
-    if (routes.equals(last) && now - sentAt < REPUBLISH_NANOS) {
+    if (routes.equals(last) && http.equals(lastHttp) && now - sentAt < REPUBLISH_NANOS) {
       return;
     }
     last = routes;
+    lastHttp = http;
     sentAt = now;
-    h.<Boolean>call("publish", new RoutesActor.Snapshot(++version, routes)).whenComplete((ok, ex) -> {
+    h.<Boolean>call("publish", new RoutesActor.Snapshot(++version, routes, http)).whenComplete((ok, ex) -> {
       if (ex != null) {
         LOG.log(System.Logger.Level.DEBUG, "publishing routes failed; retrying with the next snapshot", ex);
         actor = null;
       }
     });
+  }
+
+  /** The HTTP entries of applications that have a route prefix and are not being deleted. */
+  static List<RoutesActor.HttpRoute> httpRoutes(ServeStatus status) {
+    List<RoutesActor.HttpRoute> out = new ArrayList<>();
+    status.applications().values().forEach(a -> {
+      if (a.routePrefix().isPresent() && a.status() != ApplicationStatus.DELETING) {
+        out.add(new RoutesActor.HttpRoute(a.routePrefix().get(), a.name(), a.ingress()));
+      }
+    });
+    return out;
   }
 
   static RoutesActor.Route toRoute(RoutingTable t) {
@@ -76,6 +92,10 @@ public final class RoutesPublisher {
     Thread.ofVirtual().name("serve-routes-actor").start(() -> {
       try {
         ActorHandle<RoutesActor> h = troupe.getActor(RoutesActor.NAME, RoutesActor.class).orElse(null);
+        if (h != null && h.info().get(30, java.util.concurrent.TimeUnit.SECONDS).state()
+            == io.troupe.runtime.api.ActorState.DEAD) {
+          h = null;
+        }
         if (h == null) {
           h = troupe.createActor(RoutesActor.class, ActorOptions.builder().name(RoutesActor.NAME)
               .resources(ResourceSet.EMPTY).maxConcurrency(64)

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs a {@link ServeController} in the head JVM: one daemon thread owns it, calls
@@ -22,9 +23,11 @@ import java.util.function.Function;
  * {@link Snapshot} (status and routing tables) that the proxy and the REST API read without
  * touching the controller, and hands it to listeners (the proxy's routers) on this thread.
  *
- * <p>Deliberately simple: a scheduled executor, not a Pekko cluster singleton, so a head restart
- * loses the controller's state (the checkpoint lives in memory; see {@link TroupeClusterOps}).
- * Time inside the controller comes from the {@link java.time.InstantSource} it was built with.
+ * <p>Deliberately simple: a scheduled executor on the head, not a Pekko cluster singleton. The
+ * controller's state survives a head restart through its checkpoint in the control service's KV
+ * store ({@link TroupeClusterOps#saveCheckpoint}, {@link ControllerRestorer}), which the head
+ * persists with {@code --state-dir}. Time inside the controller comes from the
+ * {@link java.time.InstantSource} it was built with.
  */
 public final class ServeControllerLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ServeControllerLoop.class.getName());
@@ -34,19 +37,39 @@ public final class ServeControllerLoop implements AutoCloseable {
     public static final Snapshot EMPTY = new Snapshot(new ServeStatus(Map.of()), Map.of());
   }
 
-  private final ServeController controller;
+  private ServeController controller;
   private final ScheduledExecutorService thread;
   private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private volatile boolean restored;
 
   public ServeControllerLoop(ServeController controller, Duration tickPeriod) {
-    this.controller = controller;
+    this(() -> controller, tickPeriod);
+  }
+
+  /**
+   * A loop whose controller {@code boot} builds on the loop's thread first (a restarted head restores
+   * its checkpoint there, which may wait for the runtime's own recovery). Until it returns, commands
+   * queue behind it, {@link #restored()} is false and no snapshot is published, so proxies and the
+   * routes actor keep what they had instead of seeing an empty controller. {@code boot} must not
+   * throw.
+   */
+  public ServeControllerLoop(Supplier<ServeController> boot, Duration tickPeriod) {
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "serve-controller");
       t.setDaemon(true);
       return t;
     });
+    thread.execute(() -> {
+      controller = boot.get();
+      restored = true;
+    });
     thread.scheduleWithFixedDelay(this::tick, 0, tickPeriod.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** False while the controller is being restored (see the constructor). */
+  public boolean restored() {
+    return restored;
   }
 
   private void tick() {

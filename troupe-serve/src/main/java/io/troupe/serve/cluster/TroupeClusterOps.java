@@ -13,8 +13,10 @@ import io.troupe.serve.api.BoundDeployment;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
+import io.troupe.serve.controller.CheckpointCodec;
 import io.troupe.serve.controller.ClusterOps;
 import io.troupe.serve.controller.ControllerCheckpoint;
+import io.troupe.serve.controller.DeploymentTarget;
 import io.troupe.serve.controller.ReplicaRuntimeConfig;
 import io.troupe.serve.controller.ReplicaStartSpec;
 import java.time.Duration;
@@ -40,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Threading.</b> Actions and polls are called from the controller's one thread; futures
  * complete on runtime threads, so per-replica fields are volatile and the table is concurrent.
  * <b>Authority.</b> None: the controller owns the replica set; this class only mirrors outcomes.
- * The checkpoint is kept in memory only (the runtime's public API has no KV store yet).
+ * The checkpoint goes to the control service's KV store ({@link #saveCheckpoint}).
  */
 public final class TroupeClusterOps implements ClusterOps {
   private static final System.Logger LOG = System.getLogger(TroupeClusterOps.class.getName());
@@ -113,8 +115,13 @@ public final class TroupeClusterOps implements ClusterOps {
   static ArrayList<Object> initArgs(ReplicaStartSpec spec) {
     ArrayList<Object> out = new ArrayList<>();
     for (Object a : spec.initArgs()) {
-      out.add(a instanceof BoundDeployment b
-          ? DeploymentHandle.unbound(new DeploymentId(spec.id().deployment().app(), b.name())) : a);
+      out.add(switch (a) {
+        case BoundDeployment b -> DeploymentHandle.unbound(new DeploymentId(spec.id().deployment().app(), b.name()));
+        case DeploymentTarget.HandleArg h ->
+            DeploymentHandle.unbound(new DeploymentId(spec.id().deployment().app(), h.deployment()));
+        case null -> null;
+        default -> a;
+      });
     }
     return out;
   }
@@ -158,8 +165,16 @@ public final class TroupeClusterOps implements ClusterOps {
         return new ReplicaReport.Dead(String.valueOf(info.deathCause()));
       }
       e.node = info.nodeId();
+      Optional<PlacementGroupId> group = Optional.empty();
+      try {
+        group = troupe.placementGroupByName(ClusterOps.placementGroupName(id)).get(30, TimeUnit.SECONDS)
+            .map(io.troupe.runtime.api.PlacementGroupInfo::id);
+      } catch (Exception ex) {
+        LOG.log(System.Logger.Level.DEBUG, "looking up the placement group of " + id + " failed", ex);
+      }
+      e.group = group;
       directory.put(id, h.get());
-      return new ReplicaReport.Ready(info.nodeId(), Optional.empty());
+      return new ReplicaReport.Ready(info.nodeId(), group);
     }, VIRTUAL).exceptionally(ex -> new ReplicaReport.Dead(describe(ex)));
     return e;
   }
@@ -261,12 +276,26 @@ public final class TroupeClusterOps implements ClusterOps {
     });
   }
 
+  /**
+   * Writes the checkpoint into the control service's KV store ({@link CheckpointCodec#KEY}), which
+   * a head with {@code --state-dir} persists. Does not wait: the put is sent before the controller
+   * starts the replicas it records (write-ahead), and the control service handles one message at a
+   * time in arrival order, so it stores the checkpoint before it creates their groups or actors.
+   * A failed put is logged; the controller saves again when something changes and every
+   * {@code ServeController.RESAVE_PERIOD}.
+   */
   @Override
   public void saveCheckpoint(ControllerCheckpoint cp) {
     checkpoint.set(cp);
+    byte[] bytes = CheckpointCodec.encode(cp);
+    troupe.kvPut(CheckpointCodec.KEY, bytes).whenComplete((v, ex) -> {
+      if (ex != null) {
+        LOG.log(System.Logger.Level.WARNING, "saving the serve controller checkpoint failed: " + describe(ex));
+      }
+    });
   }
 
-  /** The last checkpoint the controller saved (kept in memory only). */
+  /** The last checkpoint the controller saved (the copy in this JVM). */
   public Optional<ControllerCheckpoint> lastCheckpoint() {
     return Optional.ofNullable(checkpoint.get());
   }

@@ -484,11 +484,15 @@ public final class DeploymentStateManager {
         replicas.stream().map(ReplicaRecord::status).toList());
   }
 
-  /** What routers of this deployment should use now. */
+  /**
+   * What routers of this deployment should use now: serving replicas, and adopted (RECOVERING)
+   * ones whose node the checkpoint knows, so routers that kept routing to them through a controller
+   * restart do not see them vanish for the tick it takes to re-attach.
+   */
   public RoutingTable routingTable() {
     List<RoutingTable.Replica> serving = new ArrayList<>();
     for (ReplicaRecord r : replicas) {
-      if (r.state.serving() && r.node.isPresent()) {
+      if ((r.state.serving() || r.is(RECOVERING)) && r.node.isPresent()) {
         serving.add(new RoutingTable.Replica(r.id, r.node.get()));
       }
     }

@@ -31,9 +31,24 @@ public record DeploymentTarget(DeploymentId id, String className, List<Object> i
     }
   }
 
+  /**
+   * A constructor argument that becomes a handle to deployment {@code deployment} of the same
+   * application (what a {@link BoundDeployment} argument turns into in a target, so that targets are
+   * plain data that a checkpoint can carry).
+   */
+  public record HandleArg(String deployment) {
+    public HandleArg {
+      Objects.requireNonNull(deployment, "deployment");
+    }
+  }
+
   /** The target of a freshly deployed {@code d} in application {@code app}. */
   public static DeploymentTarget of(String app, BoundDeployment d) {
-    return new DeploymentTarget(new DeploymentId(app, d.name()), d.className(), d.initArgs(), d.config(),
+    List<Object> args = new java.util.ArrayList<>();
+    for (Object a : d.initArgs()) {
+      args.add(a instanceof BoundDeployment b ? new HandleArg(b.name()) : a);
+    }
+    return new DeploymentTarget(new DeploymentId(app, d.name()), d.className(), args, d.config(),
         d.config().initialReplicas());
   }
 
@@ -71,6 +86,7 @@ public record DeploymentTarget(DeploymentId id, String className, List<Object> i
     return switch (o) {
       case null -> "null";
       case BoundDeployment b -> "handle(" + b.name() + ")";
+      case HandleArg h -> "handle(" + h.deployment() + ")";
       case String s -> '"' + s + '"';
       case Map<?, ?> m -> {
         StringBuilder sb = new StringBuilder("{");

@@ -45,7 +45,11 @@ public final class ServeController {
   private final AutoscalingPolicy autoscaling;
   private final Map<DeploymentId, Double> ongoingRequests = new HashMap<>();
   private final Map<DeploymentId, AutoscalingState> autoscalingStates = new HashMap<>();
-  private boolean dirty;
+  /** The checkpoint last handed to {@link ClusterOps#saveCheckpoint}, and when. */
+  private ControllerCheckpoint saved;
+  private java.time.Instant savedAt = java.time.Instant.MIN;
+  /** An unchanged checkpoint is saved again after this, in case an earlier write was lost. */
+  static final java.time.Duration RESAVE_PERIOD = java.time.Duration.ofSeconds(10);
 
   public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random) {
     this(ops, clock, random, new OngoingRequestsPolicy());
@@ -82,7 +86,6 @@ public final class ServeController {
           autoscalingStates.put(id, decision.state());
           if (decision.targetReplicas() != d.target().numReplicas()) {
             d.scaleTo(decision.targetReplicas());
-            dirty = true;
           }
         } catch (RuntimeException e) {
           System.getLogger(ServeController.class.getName()).log(System.Logger.Level.WARNING,
@@ -111,7 +114,6 @@ public final class ServeController {
     List<DeploymentTarget> targets = app.deployments().stream().map(d -> DeploymentTarget.of(name, d)).toList();
     apps.computeIfAbsent(name, n -> new ApplicationStateManager(n, ops, clock, random))
         .deploy(routePrefix, app.ingress().name(), targets);
-    dirty = true;
   }
 
   /**
@@ -139,7 +141,6 @@ public final class ServeController {
         delete(n);
       }
     }
-    dirty = true;
   }
 
   private static Application withOverrides(Application app, ApplicationConfig ac) {
@@ -183,42 +184,40 @@ public final class ServeController {
     ApplicationStateManager a = apps.get(name);
     if (a != null) {
       a.delete();
-      dirty = true;
     }
   }
 
   /** The autoscaler's (or an operator's) decision for one deployment; ignored for unknown ones. */
   public void scaleDeployment(DeploymentId id, int numReplicas) {
-    deployment(id).ifPresent(d -> {
-      d.scaleTo(numReplicas);
-      dirty = true;
-    });
+    deployment(id).ifPresent(d -> d.scaleTo(numReplicas));
   }
 
   // ------------------------------------------------------------------ the tick
 
   /**
-   * One reconcile tick over every application; never throws. Checkpoints when a target changed
-   * and before starting replicas, then starts them.
+   * One reconcile tick over every application; never throws. Saves the checkpoint whenever it
+   * differs from the last one saved (a target, a replica's state, node or group changed) — in
+   * particular before starting replicas, which it then starts (write-ahead) — and again every
+   * {@link #RESAVE_PERIOD} in case a write was lost.
    */
   public void update() {
     autoscale();
-    boolean launch = false;
     for (ApplicationStateManager a : apps.values()) {
-      launch |= a.reconcile();
+      a.reconcile();
     }
-    if (apps.values().removeIf(ApplicationStateManager::isDeleted)) {
-      dirty = true;
-    }
-    if (launch || dirty) {
-      try {
-        ops.saveCheckpoint(checkpoint());
-        dirty = false;
-      } catch (RuntimeException e) {
-        System.getLogger(ServeController.class.getName()).log(System.Logger.Level.WARNING,
-            "saving the serve checkpoint failed; not starting replicas until it succeeds", e);
-        return;
+    apps.values().removeIf(ApplicationStateManager::isDeleted);
+    try {
+      ControllerCheckpoint cp = checkpoint();
+      java.time.Instant now = clock.instant();
+      if (!cp.equals(saved) || !now.isBefore(savedAt.plus(RESAVE_PERIOD))) {
+        ops.saveCheckpoint(cp);
+        saved = cp;
+        savedAt = now;
       }
+    } catch (RuntimeException e) {
+      System.getLogger(ServeController.class.getName()).log(System.Logger.Level.WARNING,
+          "saving the serve checkpoint failed; not starting replicas until it succeeds", e);
+      return;
     }
     apps.values().forEach(ApplicationStateManager::launchPending);
   }
@@ -284,7 +283,6 @@ public final class ServeController {
       }
     });
     leaked.sort(null);
-    c.dirty = true;
     return new Restored(c, new RestoreReport(adopted, orphans, lost, leaked));
   }
 }

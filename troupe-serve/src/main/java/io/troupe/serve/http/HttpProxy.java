@@ -20,7 +20,11 @@ import io.troupe.serve.cluster.ReplicaDirectory;
 import io.troupe.serve.cluster.RemoteStream;
 import io.troupe.serve.cluster.ReplicaResult;
 import io.troupe.serve.cluster.StreamRef;
+import io.troupe.serve.cluster.RoutesClient;
 import io.troupe.serve.cluster.ServeControllerLoop;
+import io.troupe.serve.controller.RoutingTable;
+import io.troupe.runtime.api.Troupe;
+import java.util.Optional;
 import io.troupe.serve.config.HttpOptions;
 import io.troupe.serve.metrics.ServeMetrics;
 import io.troupe.serve.router.QueueLengthProber;
@@ -53,7 +57,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Threading.</b> Helidon runs each request on its own virtual thread, which blocks on the
  * router and the actor call. Routers are created on first use and fed routing tables by the
- * controller loop's listener. Thread-safe.
+ * proxy's {@link ProxyRoutes}: the controller loop on the head, the node's cached copy of the
+ * routes actor elsewhere (so a worker's proxy keeps serving while the head is down). 503 with
+ * {@code Retry-After} while a proxy has never received routes. Thread-safe.
  */
 public final class HttpProxy implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(HttpProxy.class.getName());
@@ -63,7 +69,7 @@ public final class HttpProxy implements AutoCloseable {
   /** How long one pull of a streaming response may take beyond its long poll before the stream is cut. */
   static final Duration STREAM_PULL_TIMEOUT = Duration.ofSeconds(60);
 
-  private final ServeControllerLoop loop;
+  private final ProxyRoutes source;
   private final ReplicaDirectory directory;
   private final NodeId localNode;
   private final HttpOptions options;
@@ -71,13 +77,13 @@ public final class HttpProxy implements AutoCloseable {
   private final WebServer server;
   private final ServeMetrics metrics;
 
-  private HttpProxy(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
-    this.loop = loop;
+  private HttpProxy(ProxyRoutes source, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
+    this.source = source;
     this.directory = directory;
     this.localNode = localNode;
     this.options = options;
     this.metrics = ServeMetrics.of(localNode);
-    loop.addListener(this::onSnapshot);
+    source.onChange(this::onRoutesChanged);
     HttpRouting.Builder routing = HttpRouting.builder();
     io.troupe.runtime.api.NodeMetrics.of(localNode)
         .ifPresent(m -> new io.troupe.runtime.rest.MetricsRoute(m).accept(routing));
@@ -85,10 +91,28 @@ public final class HttpProxy implements AutoCloseable {
         .routing(routing.any(this::serve)).build().start();
   }
 
-  /** Starts a proxy on {@code options.host():options.port()} (port 0: a free port). */
+  /**
+   * Starts the head's proxy on {@code options.host():options.port()} (port 0: a free port), fed by
+   * the controller loop in this JVM.
+   */
   public static HttpProxy start(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode,
       HttpOptions options) {
-    return new HttpProxy(loop, directory, localNode, options);
+    return new HttpProxy(new LoopProxyRoutes(loop), directory, localNode, options);
+  }
+
+  /**
+   * Starts a proxy on a node other than the head: routes and tables come from the node's cache of
+   * the routes actor ({@link RoutesClient}), refreshed every {@code refresh}, and outlive a head
+   * outage.
+   */
+  public static HttpProxy startCached(Troupe troupe, HttpOptions options, Duration refresh) {
+    ProxyRoutes source = new CachedProxyRoutes(RoutesClient.forTroupe(troupe), refresh);
+    try {
+      return new HttpProxy(source, new ReplicaDirectory(troupe), troupe.nodeId(), options);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
   }
 
   public int port() {
@@ -99,15 +123,12 @@ public final class HttpProxy implements AutoCloseable {
     return options;
   }
 
-  private void onSnapshot(ServeControllerLoop.Snapshot s) {
-    s.routingTables().forEach((id, t) -> {
-      DeploymentRouter r = routers.get(id);
-      if (r != null) {
-        r.update(t);
-      }
-    });
+  /** Feeds every router its deployment's newest table; closes routers of deployments that are gone. */
+  private void onRoutesChanged() {
     routers.keySet().removeIf(id -> {
-      if (s.routingTables().containsKey(id)) {
+      Optional<RoutingTable> t = source.table(id);
+      if (t.isPresent()) {
+        routers.get(id).update(t.get());
         return false;
       }
       routers.get(id).close();
@@ -117,10 +138,7 @@ public final class HttpProxy implements AutoCloseable {
 
   private DeploymentRouter router(DeploymentId id) {
     DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k, localNode, directory));
-    var table = loop.snapshot().routingTables().get(id);
-    if (table != null) {
-      r.update(table);
-    }
+    source.table(id).ifPresent(r::update);
     return r;
   }
 
@@ -132,7 +150,14 @@ public final class HttpProxy implements AutoCloseable {
     int status = 500; // an exception escaping here is answered 500 by Helidon
     try {
       String path = req.path().path();
-      var route = RouteTable.of(loop.snapshot().status()).match(path);
+      Optional<RouteTable> routes = source.httpRoutes();
+      if (routes.isEmpty()) {
+        status = 503;
+        write(res, ServeResponse.text(503, "this proxy has not received the applications' routes from the serve "
+            + "controller yet; retry shortly").withHeader("retry-after", "1"));
+        return;
+      }
+      var route = routes.get().match(path);
       if (route.isEmpty()) {
         status = 404;
         text(res, 404, "no application serves " + path + "; GET /api/serve/applications/ on the head lists the routes");
@@ -311,6 +336,7 @@ public final class HttpProxy implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    source.close();
     routers.values().forEach(DeploymentRouter::close);
   }
 

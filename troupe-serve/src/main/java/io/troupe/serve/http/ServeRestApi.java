@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 /**
  * Ray Serve's REST API on the head: {@code PUT /api/serve/applications/} (a whole config, YAML or
  * JSON, applied declaratively: applications not listed are deleted), {@code GET} (status:
- * applications → deployments → replicas, in Ray's snake_case shape) and {@code DELETE} (every
+ * applications → deployments → replicas, in Ray's snake_case shape, plus {@code proxies}: every
+ * running proxy by node id with its host and port, and {@code controller_status}: RESTORING while a
+ * restarted head restores the controller's checkpoint) and {@code DELETE} (every
  * application). Stateless; the {@link ServeSystem} holds the state.
  */
 public final class ServeRestApi implements Consumer<HttpRouting.Builder> {
@@ -60,9 +62,15 @@ public final class ServeRestApi implements Consumer<HttpRouting.Builder> {
   /** The GET answer: Ray's {@code ServeInstanceDetails}, the parts this controller knows. */
   Map<String, Object> status() {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("proxy_location", serve.lastConfig().map(c -> c.proxyLocation().name()).orElse(null));
+    out.put("controller_status", serve.controller().restored() ? "RUNNING" : "RESTORING");
+    out.put("proxy_location", serve.settings().map(c -> c.location().name()).orElse(null));
     out.put("http_options", serve.proxy().map(p -> Map.<String, Object>of("host", p.options().host(),
         "port", p.port())).orElse(null));
+    Map<String, Object> proxies = new LinkedHashMap<>();
+    for (ProxySettings.NodeProxy p : serve.proxies()) {
+      proxies.put(p.nodeId(), Map.of("node_id", p.nodeId(), "host", p.host(), "port", p.port(), "status", "HEALTHY"));
+    }
+    out.put("proxies", proxies);
     Map<String, Object> apps = new LinkedHashMap<>();
     serve.controller().snapshot().status().applications().forEach((name, a) -> apps.put(name, app(a)));
     out.put("applications", apps);
