@@ -295,12 +295,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
       groups.reconcileNode(m.nodeId(), m.bundles());
     }
     m.agent().tell(new AgentCommand.Registered(m.nodeId()));
-    try {
-      store.saveNodeAddresses(agents.values().stream().map(this::hostPort)
-          .collect(java.util.stream.Collectors.toSet()));
-    } catch (RuntimeException e) {
-      getContext().getLog().warn("cannot persist node addresses: {}", e.getMessage());
-    }
+    saveNodeAddresses();
     if (recovering && heldByNode.keySet().size() >= 1 && registeredAllKnown()) {
       finishRecovery();
     }
@@ -339,11 +334,23 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
             ? "unreachable; downed by the failure detector and split-brain resolver"
             : "left the cluster";
         agents.remove(node);
+        // A restarted head waits for the nodes it knew; one that is gone already must not hold it up.
+        saveNodeAddresses();
         groups.onNodeDead(node);
         service.nodeDead(node, reason);
       }
     }
     return this;
+  }
+
+  /** Persists the addresses of the nodes registered now (the seeds a restarted head rejoins). */
+  private void saveNodeAddresses() {
+    try {
+      store.saveNodeAddresses(agents.values().stream().map(this::hostPort)
+          .collect(java.util.stream.Collectors.toSet()));
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("cannot persist node addresses: {}", e.getMessage());
+    }
   }
 
   private boolean registeredAllKnown() {

@@ -1,0 +1,108 @@
+package io.troupe.serve.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test fixture: serving-enabled Troupe nodes ({@link ServeTestNodeMain}) as separate OS processes on
+ * loopback, each node's proxy on a free port. Close to kill them all; logs stay in a temp dir.
+ */
+final class ServeProcessCluster implements AutoCloseable {
+  /** One node process and what it printed when ready. */
+  record Node(Process process, String nodeId, String address, String dashboardUrl, Path log) {
+  }
+
+  private final List<Node> nodes = new CopyOnWriteArrayList<>();
+  private final Path logDir;
+
+  ServeProcessCluster() throws IOException {
+    logDir = Files.createTempDirectory("troupe-serve-e2e");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts a node in the background; the future completes once it printed READY. */
+  CompletableFuture<Node> startAsync(String... args) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return start(args);
+      } catch (Exception e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    });
+  }
+
+  Node start(String... args) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-Dtroupe.serve.proxy-port=0", "-cp", System.getProperty("java.class.path"), ServeTestNodeMain.class.getName()));
+    cmd.addAll(List.of(args));
+    Path log = logDir.resolve("node-" + System.nanoTime() + "-" + args[0] + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    CompletableFuture<String> ready = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+           var out = Files.newBufferedWriter(log)) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.write(line);
+          out.newLine();
+          out.flush();
+          if (line.startsWith("READY ") || line.startsWith("FAILED ")) {
+            ready.complete(line);
+          }
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+      ready.complete("EXITED");
+    });
+    String line = ready.get(90, TimeUnit.SECONDS);
+    if (!line.startsWith("READY ")) {
+      p.destroyForcibly();
+      throw new IllegalStateException("node did not start: " + line + "\n" + Files.readString(log));
+    }
+    String[] parts = line.split(" ");
+    Node n = new Node(p, parts[1], parts[2], parts[3], log);
+    nodes.add(n);
+    return n;
+  }
+
+  /** SIGKILL: no goodbye to the cluster. */
+  void kill(Node n) throws InterruptedException {
+    n.process().destroyForcibly();
+    n.process().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  Path logDir() {
+    return logDir;
+  }
+
+  @Override
+  public void close() {
+    for (Node n : nodes) {
+      n.process().destroyForcibly();
+    }
+    for (Node n : nodes) {
+      try {
+        n.process().waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
