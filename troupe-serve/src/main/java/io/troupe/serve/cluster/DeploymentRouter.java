@@ -38,6 +38,7 @@ public final class DeploymentRouter implements AutoCloseable {
   private final ScheduledExecutorService owner;
   private final RequestRouter router;
   private volatile RoutingTable table;
+  private final ReplicaDirectory directory;
   private ScheduledFuture<?> wake;
   private final Random random = new Random();
   /** The policy in use; touched on the owner thread only. */
@@ -57,6 +58,7 @@ public final class DeploymentRouter implements AutoCloseable {
   private DeploymentRouter(String deployment, NodeId localNode, ReplicaDirectory directory,
       java.util.concurrent.atomic.AtomicInteger queued) {
     this.queued = queued;
+    this.directory = directory;
     this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "serve-router-" + deployment);
       t.setDaemon(true);
@@ -89,6 +91,7 @@ public final class DeploymentRouter implements AutoCloseable {
       return;
     }
     table = t;
+    t.replicas().forEach(r -> r.actor().ifPresent(a -> directory.learn(r.id(), a)));
     onOwner(() -> {
       if (!t.requestRouter().equals(policyConfig)) {
         policyConfig = t.requestRouter();

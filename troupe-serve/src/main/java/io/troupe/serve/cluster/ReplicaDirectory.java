@@ -1,6 +1,7 @@
 package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorHandle;
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.serve.api.ReplicaId;
 import java.util.Map;
@@ -28,7 +29,15 @@ public final class ReplicaDirectory {
     handles.remove(id);
   }
 
-  /** The replica's actor handle; looks it up by name (a round trip) when not cached. */
+  /**
+   * Learns a replica's actor from a routing table, so {@link #handle} needs no name lookup at the
+   * head (which blocks while the head is down). Thread-safe.
+   */
+  public void learn(ReplicaId id, ActorId actor) {
+    handles.computeIfAbsent(id, k -> troupe.handle(actor, ReplicaActor.class));
+  }
+
+  /** The replica's actor handle; looks it up by name (a round trip to the head) when not known. */
   public ActorHandle<ReplicaActor> handle(ReplicaId id) {
     ActorHandle<ReplicaActor> h = handles.get(id);
     if (h != null) {

@@ -17,12 +17,17 @@ import java.util.Map;
 public final class RoutesActor {
   public static final String NAME = "troupe-serve-routes";
 
-  /** A deployment's routing table in a node-neutral, Serializable form. Immutable. */
-  public record Route(long epoch, List<String> replicas, List<String> nodes, int maxOngoing, int maxQueued,
-      io.troupe.serve.api.RequestRouterConfig requestRouter) implements Serializable {
+  /**
+   * A deployment's routing table in a node-neutral, Serializable form: parallel lists of replica
+   * ids, their nodes and their actor ids ("" when unknown), the request limits and the routing
+   * policy. Immutable.
+   */
+  public record Route(long epoch, List<String> replicas, List<String> nodes, List<String> actors, int maxOngoing,
+      int maxQueued, io.troupe.serve.api.RequestRouterConfig requestRouter) implements Serializable {
     public Route {
       replicas = List.copyOf(replicas);
       nodes = List.copyOf(nodes);
+      actors = List.copyOf(actors);
     }
   }
 

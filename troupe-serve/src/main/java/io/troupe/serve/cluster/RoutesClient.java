@@ -1,6 +1,7 @@
 package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorHandle;
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.serve.api.DeploymentId;
@@ -135,7 +136,9 @@ public final class RoutesClient {
     }
     List<RoutingTable.Replica> replicas = new ArrayList<>();
     for (int i = 0; i < route.replicas().size(); i++) {
-      replicas.add(new RoutingTable.Replica(ReplicaId.parse(route.replicas().get(i)), NodeId.of(route.nodes().get(i))));
+      String actor = route.actors().get(i);
+      replicas.add(new RoutingTable.Replica(ReplicaId.parse(route.replicas().get(i)), NodeId.of(route.nodes().get(i)),
+          actor.isEmpty() ? Optional.empty() : Optional.of(ActorId.of(actor))));
     }
     return Optional.of(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued(),
         route.requestRouter()));

@@ -77,11 +77,13 @@ public final class RoutesPublisher {
   static RoutesActor.Route toRoute(RoutingTable t) {
     List<String> replicas = new ArrayList<>();
     List<String> nodes = new ArrayList<>();
+    List<String> actors = new ArrayList<>();
     t.replicas().forEach(r -> {
       replicas.add(r.id().toString());
       nodes.add(r.node().value());
+      actors.add(r.actor().map(io.troupe.runtime.api.ActorId::value).orElse(""));
     });
-    return new RoutesActor.Route(t.epoch(), replicas, nodes, t.maxOngoingRequests(), t.maxQueuedRequests(),
+    return new RoutesActor.Route(t.epoch(), replicas, nodes, actors, t.maxOngoingRequests(), t.maxQueuedRequests(),
         t.requestRouter());
   }
 

@@ -105,7 +105,7 @@ public final class TroupeClusterOps implements ClusterOps {
       ActorInfo info = troupe.waitAlive(h.id(), startTimeout).get();
       e.node = info.nodeId();
       directory.put(spec.id(), h);
-      return new ReplicaReport.Ready(info.nodeId(), e.group);
+      return new ReplicaReport.Ready(info.nodeId(), e.group, Optional.of(h.id()));
     } catch (Exception ex) {
       return new ReplicaReport.Failed(describe(ex), e.group);
     }
@@ -174,7 +174,7 @@ public final class TroupeClusterOps implements ClusterOps {
       }
       e.group = group;
       directory.put(id, h.get());
-      return new ReplicaReport.Ready(info.nodeId(), group);
+      return new ReplicaReport.Ready(info.nodeId(), group, Optional.of(h.get().id()));
     }, VIRTUAL).exceptionally(ex -> new ReplicaReport.Dead(describe(ex)));
     return e;
   }
@@ -208,7 +208,7 @@ public final class TroupeClusterOps implements ClusterOps {
       return; // poll reports it dead or re-attaches it
     }
     e.action = e.handle.<Boolean>call("updateRuntime", config.userConfig(), config.maxOngoingRequests())
-        .<ReplicaReport>thenApply(ok -> new ReplicaReport.Ready(e.node, e.group))
+        .<ReplicaReport>thenApply(ok -> new ReplicaReport.Ready(e.node, e.group, Optional.of(e.handle.id())))
         .exceptionally(ex -> new ReplicaReport.Failed("reconfigure failed: " + describe(ex), e.group));
   }
 

@@ -1,5 +1,6 @@
 package io.troupe.serve.controller;
 
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.serve.api.ReplicaId;
@@ -67,8 +68,15 @@ public interface ClusterOps {
     record Pending() implements ReplicaReport {
     }
 
-    /** Started (or reconfigured, or re-attached) and serving, on {@code node}. */
-    record Ready(NodeId node, Optional<PlacementGroupId> placementGroup) implements ReplicaReport {
+    /**
+     * Started (or reconfigured, or re-attached) and serving, on {@code node}, as actor {@code actor}
+     * (empty when the wiring does not know it).
+     */
+    record Ready(NodeId node, Optional<PlacementGroupId> placementGroup, Optional<ActorId> actor)
+        implements ReplicaReport {
+      public Ready(NodeId node, Optional<PlacementGroupId> placementGroup) {
+        this(node, placementGroup, Optional.empty());
+      }
     }
 
     /**

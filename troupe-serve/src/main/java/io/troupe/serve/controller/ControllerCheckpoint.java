@@ -1,5 +1,6 @@
 package io.troupe.serve.controller;
 
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.serve.api.ReplicaId;
@@ -32,10 +33,14 @@ public record ControllerCheckpoint(List<App> applications) {
   }
 
   /**
-   * One replica as last known; node and group are empty until it was ready once. {@code stopping}:
-   * the controller had decided to stop it, so a restarted controller stops it instead of adopting it.
+   * One replica as last known; node, group and actor are empty until it was ready once.
+   * {@code stopping}: the controller had decided to stop it, so a restarted controller stops it
+   * instead of adopting it.
    */
   public record Replica(ReplicaId id, ReplicaVersion version, ReplicaRuntimeConfig runtime,
-      Optional<NodeId> node, Optional<PlacementGroupId> placementGroup, boolean stopping) {
+      Optional<NodeId> node, Optional<PlacementGroupId> placementGroup, boolean stopping, Optional<ActorId> actor) {
+    public Replica {
+      actor = actor == null ? Optional.empty() : actor;
+    }
   }
 }

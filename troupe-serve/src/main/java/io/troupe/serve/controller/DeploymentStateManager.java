@@ -89,6 +89,7 @@ public final class DeploymentStateManager {
       rec.launched = true;
       rec.node = r.node();
       rec.placementGroup = r.placementGroup();
+      rec.actor = r.actor();
       m.replicas.add(rec);
       if (r.stopping()) {
         m.stop(rec);
@@ -203,6 +204,9 @@ public final class DeploymentStateManager {
         case ReplicaReport.Pending p -> { }
         case ReplicaReport.Ready ready -> {
           r.node = Optional.of(ready.node());
+          if (ready.actor().isPresent()) {
+            r.actor = ready.actor();
+          }
           if (ready.placementGroup().isPresent()) {
             r.placementGroup = ready.placementGroup();
           }
@@ -493,7 +497,7 @@ public final class DeploymentStateManager {
     List<RoutingTable.Replica> serving = new ArrayList<>();
     for (ReplicaRecord r : replicas) {
       if ((r.state.serving() || r.is(RECOVERING)) && r.node.isPresent()) {
-        serving.add(new RoutingTable.Replica(r.id, r.node.get()));
+        serving.add(new RoutingTable.Replica(r.id, r.node.get(), r.actor));
       }
     }
     return new RoutingTable(target.id(), routingEpoch, serving, target.config().maxOngoingRequests(),

@@ -1,5 +1,6 @@
 package io.troupe.serve.controller;
 
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.serve.api.ReplicaId;
@@ -25,6 +26,8 @@ final class ReplicaRecord {
   boolean launched;
   Optional<NodeId> node = Optional.empty();
   Optional<PlacementGroupId> placementGroup = Optional.empty();
+  /** The replica's actor, once a Ready report named it (kept in the checkpoint). */
+  Optional<ActorId> actor = Optional.empty();
   Instant nextHealthCheckAt;
   Instant healthCheckStartedAt;
   int healthFailures;
@@ -48,11 +51,12 @@ final class ReplicaRecord {
   }
 
   ControllerCheckpoint.Replica checkpoint() {
-    return new ControllerCheckpoint.Replica(id, version, runtime, node, placementGroup, state == ReplicaState.STOPPING);
+    return new ControllerCheckpoint.Replica(id, version, runtime, node, placementGroup, state == ReplicaState.STOPPING,
+        actor);
   }
 
   ServeStatus.Replica status() {
     return new ServeStatus.Replica(id.toString(), state, node.map(NodeId::value),
-        placementGroup.map(PlacementGroupId::value), startTime, version.code());
+        placementGroup.map(PlacementGroupId::value), startTime, version.code(), actor.map(ActorId::value));
   }
 }

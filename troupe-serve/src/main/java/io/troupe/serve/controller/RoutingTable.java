@@ -1,10 +1,12 @@
 package io.troupe.serve.controller;
 
+import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.RequestRouterConfig;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What routers of one deployment need to know (Ray's long-poll broadcast of running replicas and
@@ -19,7 +21,17 @@ public record RoutingTable(DeploymentId deployment, long epoch, List<Replica> re
     requestRouter = requestRouter == null ? RequestRouterConfig.POW2 : requestRouter;
   }
 
-  /** A replica that may receive traffic, and the node it runs on (for same-node preference). */
-  public record Replica(ReplicaId id, NodeId node) {
+  /**
+   * A replica that may receive traffic, the node it runs on (for same-node preference) and its
+   * actor when known (so callers reach it without a name lookup at the head).
+   */
+  public record Replica(ReplicaId id, NodeId node, Optional<ActorId> actor) {
+    public Replica {
+      actor = actor == null ? Optional.empty() : actor;
+    }
+
+    public Replica(ReplicaId id, NodeId node) {
+      this(id, node, Optional.empty());
+    }
   }
 }

@@ -25,6 +25,6 @@ public record ServeStatus(Map<String, Application> applications) {
 
   /** One replica; {@code nodeId} and {@code placementGroupId} are empty until it was ready. */
   public record Replica(String replicaId, ReplicaState state, Optional<String> nodeId,
-      Optional<String> placementGroupId, Instant startTime, String version) {
+      Optional<String> placementGroupId, Instant startTime, String version, Optional<String> actorId) {
   }
 }

@@ -97,6 +97,7 @@ public final class ServeRestApi implements Consumer<HttpRouting.Builder> {
         Map<String, Object> rm = new LinkedHashMap<>();
         rm.put("replica_id", r.replicaId());
         rm.put("actor_name", r.replicaId());
+        rm.put("actor_id", r.actorId().orElse(null));
         rm.put("state", r.state().name());
         rm.put("node_id", r.nodeId().orElse(null));
         rm.put("placement_group_id", r.placementGroupId().orElse(null));

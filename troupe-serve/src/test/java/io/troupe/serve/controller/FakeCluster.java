@@ -79,6 +79,10 @@ class FakeCluster implements ClusterOps {
 
   // ---------------------------------------------------------------- scripting
 
+  static io.troupe.runtime.api.ActorId actorOf(ReplicaId id) {
+    return io.troupe.runtime.api.ActorId.of("actor-" + id.unique());
+  }
+
   static PlacementGroupId groupOf(ReplicaId id) {
     return PlacementGroupId.of("pg-" + id);
   }
@@ -87,7 +91,7 @@ class FakeCluster implements ClusterOps {
     ReplicaStartSpec spec = started.get(id);
     Optional<PlacementGroupId> pg = spec != null && spec.placementGroup().isPresent()
         ? Optional.of(groupOf(id)) : Optional.empty();
-    reports.put(id, new ReplicaReport.Ready(NodeId.of(node), pg));
+    reports.put(id, new ReplicaReport.Ready(NodeId.of(node), pg, Optional.of(actorOf(id))));
   }
 
   /** Every started replica whose latest action is pending becomes ready on {@code node}. */
