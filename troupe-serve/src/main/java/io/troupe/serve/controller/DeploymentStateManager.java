@@ -9,12 +9,10 @@ import static io.troupe.serve.api.ReplicaState.UPDATING;
 import io.troupe.serve.api.DeploymentStatus;
 import io.troupe.serve.api.DeploymentStatusTrigger;
 import io.troupe.serve.api.ReplicaId;
-import io.troupe.serve.controller.ClusterOps.HealthReport;
 import io.troupe.serve.controller.ClusterOps.ReplicaReport;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +36,11 @@ import java.util.random.RandomGenerator;
  * the serving count stays at or above the target, so traffic never drops below the target during a
  * rollout. A new {@link ReplicaRuntimeConfig} (user_config, max_ongoing_requests) is applied in
  * place (UPDATING, still serving); num_replicas changes only start or stop the difference.
+ *
+ * <p><b>Parts.</b> This class owns the replica records and applies what its helpers decide:
+ * {@link RolloutPlan} (what to start and stop), {@link ReplicaHealthChecks} (3-strike checks),
+ * {@link StartRetryBudget} (constructor retries) and {@link DeploymentStatusTracker} (status,
+ * trigger, message).
  */
 public final class DeploymentStateManager {
   /** Consecutive failed health checks after which a replica is replaced (Ray's threshold). */
@@ -55,12 +58,8 @@ public final class DeploymentStateManager {
   private final List<ReplicaRecord> replicas = new ArrayList<>();
   private DeploymentTarget target;
   private boolean deleting;
-  private DeploymentStatus status = DeploymentStatus.UPDATING;
-  private DeploymentStatusTrigger trigger = DeploymentStatusTrigger.CONFIG_UPDATE_STARTED;
-  private String message = "";
-  private int startFailures;
-  private boolean replicaHasStarted;
-  private String lastStartError = "";
+  private final DeploymentStatusTracker status = new DeploymentStatusTracker();
+  private final StartRetryBudget budget = new StartRetryBudget();
   private long routingEpoch;
 
   public DeploymentStateManager(DeploymentTarget target, ClusterOps ops, InstantSource clock, RandomGenerator random) {
@@ -79,7 +78,7 @@ public final class DeploymentStateManager {
       InstantSource clock, RandomGenerator random) {
     DeploymentStateManager m = new DeploymentStateManager(cp.target(), ops, clock, random);
     m.deleting = cp.deleting();
-    m.trigger = DeploymentStatusTrigger.UNSPECIFIED;
+    m.status.trigger(DeploymentStatusTrigger.UNSPECIFIED);
     Instant now = clock.instant();
     for (ControllerCheckpoint.Replica r : cp.replicas()) {
       if (!alive.contains(r.id())) {
@@ -110,15 +109,14 @@ public final class DeploymentStateManager {
     // new replicas must start, so it is updating, not still healthy.
     boolean wasDeleting = deleting;
     deleting = false;
-    if (restart || inPlace || wasDeleting || status == DeploymentStatus.DEPLOY_FAILED) {
-      if (restart || status == DeploymentStatus.DEPLOY_FAILED) {
-        startFailures = 0;
-        replicaHasStarted = false;
-        lastStartError = "";
+    boolean failed = status.status() == DeploymentStatus.DEPLOY_FAILED;
+    if (restart || inPlace || wasDeleting || failed) {
+      if (restart || failed) {
+        budget.reset();
       }
-      setStatus(DeploymentStatus.UPDATING, DeploymentStatusTrigger.CONFIG_UPDATE_STARTED, "");
+      status.set(DeploymentStatus.UPDATING, DeploymentStatusTrigger.CONFIG_UPDATE_STARTED, "");
     } else if (next.numReplicas() != before) {
-      setStatus(next.numReplicas() > before ? DeploymentStatus.UPSCALING : DeploymentStatus.DOWNSCALING,
+      status.set(next.numReplicas() > before ? DeploymentStatus.UPSCALING : DeploymentStatus.DOWNSCALING,
           DeploymentStatusTrigger.CONFIG_UPDATE_STARTED, "");
     }
     routingEpoch++;
@@ -131,8 +129,8 @@ public final class DeploymentStateManager {
     }
     boolean up = n > target.numReplicas();
     target = target.withNumReplicas(n);
-    if (status != DeploymentStatus.UPDATING && status != DeploymentStatus.DEPLOY_FAILED) {
-      setStatus(up ? DeploymentStatus.UPSCALING : DeploymentStatus.DOWNSCALING, DeploymentStatusTrigger.AUTOSCALING,
+    if (status.status() != DeploymentStatus.UPDATING && status.status() != DeploymentStatus.DEPLOY_FAILED) {
+      status.set(up ? DeploymentStatus.UPSCALING : DeploymentStatus.DOWNSCALING, DeploymentStatusTrigger.AUTOSCALING,
           "");
     }
   }
@@ -140,7 +138,7 @@ public final class DeploymentStateManager {
   /** Stops every replica; {@link #isDeleted()} once none is left. */
   public void delete() {
     deleting = true;
-    trigger = DeploymentStatusTrigger.DELETING;
+    status.trigger(DeploymentStatusTrigger.DELETING);
   }
 
   // ------------------------------------------------------------------ the tick
@@ -159,7 +157,10 @@ public final class DeploymentStateManager {
     Instant now = clock.instant();
     try {
       pollReplicas(now);
-      runHealthChecks(now);
+      ReplicaHealthChecks.run(replicas, target.config(), ops, now, (r, why) -> {
+        unhealthy(why);
+        stop(r);
+      });
       if (deleting) {
         for (ReplicaRecord r : List.copyOf(replicas)) {
           if (!r.is(STOPPING)) {
@@ -173,8 +174,7 @@ public final class DeploymentStateManager {
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "reconciling " + target.id() + " failed", e);
-      trigger = DeploymentStatusTrigger.INTERNAL_ERROR;
-      message = "controller error while reconciling: " + e;
+      status.internalError("controller error while reconciling: " + e);
     }
     return replicas.stream().anyMatch(r -> !r.launched);
   }
@@ -218,7 +218,9 @@ public final class DeploymentStateManager {
               r.nextHealthCheckAt = now.plus(target.config().healthCheckPeriod());
             }
             r.state = RUNNING;
-            replicaHasStarted |= r.version.equals(target.version());
+            if (r.version.equals(target.version())) {
+              budget.started();
+            }
             routingEpoch++;
           }
         }
@@ -252,45 +254,7 @@ public final class DeploymentStateManager {
 
   private void startFailed(ReplicaRecord r, String error) {
     if (r.version.equals(target.version())) {
-      startFailures++;
-      lastStartError = error;
-    }
-  }
-
-  private void runHealthChecks(Instant now) {
-    for (ReplicaRecord r : List.copyOf(replicas)) {
-      if (!r.is(RUNNING)) {
-        continue;
-      }
-      if (r.healthCheckStartedAt != null) {
-        switch (ops.pollHealth(r.id)) {
-          case HealthReport.Pending p -> {
-            if (!now.isBefore(r.healthCheckStartedAt.plus(target.config().healthCheckTimeout()))) {
-              healthFailed(r, "health check timed out after " + target.config().healthCheckTimeout().toSeconds() + "s",
-                  now);
-            }
-          }
-          case HealthReport.Healthy h -> {
-            r.healthFailures = 0;
-            r.healthCheckStartedAt = null;
-            r.nextHealthCheckAt = now.plus(target.config().healthCheckPeriod());
-          }
-          case HealthReport.Unhealthy u -> healthFailed(r, u.error(), now);
-        }
-      } else if (r.nextHealthCheckAt != null && !now.isBefore(r.nextHealthCheckAt)) {
-        ops.checkHealth(r.id);
-        r.healthCheckStartedAt = now;
-      }
-    }
-  }
-
-  private void healthFailed(ReplicaRecord r, String error, Instant now) {
-    r.healthFailures++;
-    r.healthCheckStartedAt = null;
-    r.nextHealthCheckAt = now.plus(target.config().healthCheckPeriod());
-    if (r.healthFailures >= HEALTH_FAILURE_THRESHOLD) {
-      unhealthy("replica " + r.id + " failed its health check " + r.healthFailures + " times in a row: " + error);
-      stop(r);
+      budget.failed(error);
     }
   }
 
@@ -306,60 +270,15 @@ public final class DeploymentStateManager {
   }
 
   private void scale(Instant now) {
-    ReplicaVersion v = target.version();
-    int n = target.numReplicas();
-    List<ReplicaRecord> old = new ArrayList<>();
-    List<ReplicaRecord> neu = new ArrayList<>();
-    for (ReplicaRecord r : replicas) {
-      if (!r.is(STOPPING)) {
-        (r.version.equals(v) ? neu : old).add(r);
-      }
+    RolloutPlan plan = RolloutPlan.of(replicas, target.version(), target.numReplicas(), budgetExhausted());
+    plan.stop().forEach(this::stop);
+    for (int i = 0; i < plan.start(); i++) {
+      replicas.add(newReplica(now));
     }
-    for (ReplicaRecord o : List.copyOf(old)) {
-      if (!o.state.serving()) {
-        stop(o); // an old replica that serves nothing yet is not worth waiting for
-        old.remove(o);
-      }
-    }
-    long newServing = neu.stream().filter(r -> r.state.serving()).count();
-    long newPending = neu.size() - newServing;
-    if (neu.size() < n && !budgetExhausted()) {
-      long canStart = n - neu.size();
-      if (!old.isEmpty()) {
-        canStart = Math.min(canStart, Math.max(0, rolloutSize(n) - newPending));
-      }
-      for (long i = 0; i < canStart; i++) {
-        replicas.add(newReplica(now));
-      }
-    } else if (neu.size() > n) {
-      List<ReplicaRecord> victims = new ArrayList<>(neu);
-      // Pending ones first (they serve nothing), then the youngest.
-      victims.sort(Comparator.comparing((ReplicaRecord r) -> r.state.serving())
-          .thenComparing(r -> r.startTime, Comparator.reverseOrder()));
-      for (int i = 0; i < neu.size() - n; i++) {
-        if (victims.get(i).state.serving()) {
-          newServing--;
-        }
-        stop(victims.get(i));
-      }
-    }
-    long excess = old.size() + newServing - n;
-    old.sort(Comparator.comparing(r -> r.startTime));
-    for (int i = 0; i < Math.min(excess, old.size()); i++) {
-      stop(old.get(i));
-    }
-  }
-
-  private static int rolloutSize(int n) {
-    return Math.max(1, (int) (0.2 * n));
-  }
-
-  private int retryBudget() {
-    return Math.min(MAX_CONSTRUCTOR_RETRIES, MAX_PER_REPLICA_RETRIES * Math.max(1, target.numReplicas()));
   }
 
   private boolean budgetExhausted() {
-    return !replicaHasStarted && startFailures >= retryBudget();
+    return budget.exhausted(target.numReplicas());
   }
 
   private ReplicaRecord newReplica(Instant now) {
@@ -397,21 +316,10 @@ public final class DeploymentStateManager {
   }
 
   private void unhealthy(String why) {
-    LOG.log(System.Logger.Level.INFO, target.id() + ": " + why);
-    if (status == DeploymentStatus.UPDATING || status == DeploymentStatus.DEPLOY_FAILED) {
-      message = why;
-    } else {
-      setStatus(DeploymentStatus.UNHEALTHY, DeploymentStatusTrigger.HEALTH_CHECK_FAILED, why);
-    }
+    status.unhealthy(target.id().toString(), why);
   }
 
   private void updateStatus() {
-    if (budgetExhausted()) {
-      setStatus(DeploymentStatus.DEPLOY_FAILED, DeploymentStatusTrigger.REPLICA_STARTUP_FAILED,
-          "The deployment failed to start " + startFailures + " times in a row. This may be due to a problem with "
-              + "its constructor or initial health check failing. Error:\n" + lastStartError);
-      return;
-    }
     ReplicaVersion v = target.version();
     ReplicaRuntimeConfig rt = target.runtime();
     long running = 0;
@@ -426,24 +334,7 @@ public final class DeploymentStateManager {
         other = true;
       }
     }
-    if (!other && running == target.numReplicas()) {
-      switch (status) {
-        case UPDATING -> setStatus(DeploymentStatus.HEALTHY, DeploymentStatusTrigger.CONFIG_UPDATE_COMPLETED, "");
-        case UPSCALING -> setStatus(DeploymentStatus.HEALTHY, DeploymentStatusTrigger.UPSCALE_COMPLETED, "");
-        case DOWNSCALING -> setStatus(DeploymentStatus.HEALTHY, DeploymentStatusTrigger.DOWNSCALE_COMPLETED, "");
-        case UNHEALTHY -> setStatus(DeploymentStatus.HEALTHY, DeploymentStatusTrigger.UNSPECIFIED, "");
-        case HEALTHY, DEPLOY_FAILED -> { }
-      }
-    } else if (startFailures > 0 && status == DeploymentStatus.UPDATING) {
-      message = "a replica failed to start (" + startFailures + " of " + retryBudget()
-          + " attempts used), retrying: " + lastStartError;
-    }
-  }
-
-  private void setStatus(DeploymentStatus s, DeploymentStatusTrigger t, String msg) {
-    status = s;
-    trigger = t;
-    message = msg;
+    status.afterReconcile(budget, target.numReplicas(), running, other);
   }
 
   // ------------------------------------------------------------------ views
@@ -453,15 +344,15 @@ public final class DeploymentStateManager {
   }
 
   public DeploymentStatus status() {
-    return status;
+    return status.status();
   }
 
   public DeploymentStatusTrigger trigger() {
-    return trigger;
+    return status.trigger();
   }
 
   public String message() {
-    return message;
+    return status.message();
   }
 
   public boolean deleting() {
@@ -484,7 +375,8 @@ public final class DeploymentStateManager {
   }
 
   public ServeStatus.Deployment statusSnapshot() {
-    return new ServeStatus.Deployment(target.id().name(), status, trigger, message, target.numReplicas(),
+    return new ServeStatus.Deployment(target.id().name(), status.status(), status.trigger(), status.message(),
+        target.numReplicas(),
         replicas.stream().map(ReplicaRecord::status).toList());
   }
 
