@@ -1,6 +1,8 @@
 package io.troupe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import io.troupe.serve.config.ApplicationConfig;
 import io.troupe.serve.config.ServeConfig;
 import java.util.Map;
@@ -23,6 +25,15 @@ final class ServeView {
     JsonNode http = status.path("http_options");
     sb.append("Serve: proxy ").append(status.path("proxy_location").isNull() ? "-" : proxy);
     sb.append(http.isObject() ? ", HTTP on " + hostPort(http) : ", no HTTP proxy running").append('\n');
+    if ("RESTORING".equals(status.path("controller_status").asText())) {
+      sb.append("Controller: RESTORING its checkpoint after a head restart (replicas keep serving)\n");
+    }
+    JsonNode proxies = status.path("proxies");
+    if (proxies.isObject() && proxies.size() > 1) {
+      List<String> each = new ArrayList<>();
+      proxies.properties().forEach(p -> each.add(p.getKey() + "=" + hostPort(p.getValue())));
+      sb.append("Proxies: ").append(String.join(", ", each)).append('\n');
+    }
     if (!apps.isObject() || apps.isEmpty()) {
       sb.append("\n(no serve applications; deploy one: troupe serve deploy examples/hello/serve.yaml)\n");
       return sb.toString();

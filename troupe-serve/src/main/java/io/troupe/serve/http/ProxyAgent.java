@@ -10,7 +10,8 @@ import java.util.OptionalInt;
  * a proxy actor per node; here each node runs this agent and polls): with {@code EveryNode} it runs
  * a proxy with the settings' {@code http_options} (port replaced by the node's override when set),
  * otherwise none. When the settings cannot be read (head down) it changes nothing, so the proxy
- * keeps serving through a head outage.
+ * keeps serving through a head outage. A proxy that cannot start (port taken) is not retried until
+ * the settings change.
  *
  * <p><b>Threading.</b> {@link #step()} is called by one timer thread; {@link #close()} may come from
  * another, so both are synchronized. Plain class: the settings source, the proxy starter and the
@@ -52,6 +53,8 @@ public final class ProxyAgent implements AutoCloseable {
   private HttpOptions runningWith;
   private boolean registered;
   private String lastError;
+  /** The options a start failed with; not tried again until the settings change. */
+  private HttpOptions failedWith;
   private boolean closed;
 
   /**
@@ -80,18 +83,21 @@ public final class ProxyAgent implements AutoCloseable {
     if (running != null && !want.equals(Optional.of(runningWith))) {
       stop();
     }
-    if (want.isPresent() && running == null) {
+    if (want.isPresent() && running == null && !want.get().equals(failedWith)) {
       try {
         running = starter.start(want.get());
         runningWith = want.get();
         lastError = null;
+        failedWith = null;
         LOG.log(System.Logger.Level.INFO, "serve proxy started on " + want.get().host() + ":" + running.port());
       } catch (RuntimeException e) {
-        String msg = "cannot start the serve proxy on " + want.get().host() + ":" + want.get().port() + ": " + e.getMessage();
-        if (!msg.equals(lastError)) {
-          LOG.log(System.Logger.Level.WARNING, msg + " (retrying every round)");
-        }
-        lastError = msg;
+        // Not retried with the same options: on a host shared with other nodes, a retry would take
+        // the port of a proxy that is merely restarting (the head's, say).
+        failedWith = want.get();
+        lastError = "cannot start the serve proxy on " + want.get().host() + ":" + want.get().port() + ": "
+            + e.getMessage();
+        LOG.log(System.Logger.Level.WARNING, lastError + "; this node runs no proxy until the proxy settings change "
+            + "(several nodes on one host: give each its own port with -D" + "troupe.serve.proxy-port=PORT, 0 for any)");
         return;
       }
     }
