@@ -43,6 +43,8 @@ public final class RoutesClient {
   private final Troupe troupe;
   private final List<Consumer<RoutesActor.Snapshot>> listeners = new CopyOnWriteArrayList<>();
   private volatile RoutesActor.Snapshot routes;
+  /** The routes actor found last; looked up by name again after a failed call. */
+  private volatile ActorHandle<RoutesActor> actor;
   private volatile long fetchedAt;
   private volatile long lastSuccessAt;
   private CompletableFuture<Void> refreshing;
@@ -102,10 +104,19 @@ public final class RoutesClient {
 
   private void fetch() {
     try {
-      ActorHandle<RoutesActor> h = troupe.getActor(RoutesActor.NAME, RoutesActor.class)
-          .orElseThrow(() -> new ServeException("no " + RoutesActor.NAME + " actor (is serving enabled on the head?)"));
-      RoutesActor.Snapshot s = h.<RoutesActor.Snapshot>call("routes")
-          .get(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ActorHandle<RoutesActor> h = actor;
+      if (h == null) {
+        h = troupe.getActor(RoutesActor.NAME, RoutesActor.class)
+            .orElseThrow(() -> new ServeException("no " + RoutesActor.NAME + " actor (is serving enabled on the head?)"));
+        actor = h;
+      }
+      RoutesActor.Snapshot s;
+      try {
+        s = h.<RoutesActor.Snapshot>call("routes").get(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        actor = null; // re-created with the head, perhaps: look it up again next time
+        throw e;
+      }
       RoutesActor.Snapshot prior = routes;
       if (prior == null || s.version() >= 0) {
         routes = s; // an empty, re-created actor (version -1) does not wipe the cached tables
