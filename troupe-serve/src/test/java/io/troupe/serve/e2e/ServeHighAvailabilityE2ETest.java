@@ -50,6 +50,10 @@ class ServeHighAvailabilityE2ETest {
   }
 
   private static String config(int port) {
+    return config(port, "hello");
+  }
+
+  private static String config(int port, String greeting) {
     return """
         proxy_location: EveryNode
         http_options:
@@ -63,10 +67,11 @@ class ServeHighAvailabilityE2ETest {
             deployments:
               - name: Hello
                 num_replicas: 2
+                user_config: {greeting: %s}
                 ray_actor_options: {num_cpus: 1}
                 graceful_shutdown_wait_loop_s: 0.1
                 graceful_shutdown_timeout_s: 1
-        """.formatted(port);
+        """.formatted(port, greeting);
   }
 
   @Test
@@ -87,7 +92,8 @@ class ServeHighAvailabilityE2ETest {
       String api = head.dashboardUrl() + "/api/serve/applications/";
       System.out.printf("cluster up in %.1f s; logs in %s%n", secondsSince(t0), pc.logDir());
 
-      assertThat(send("PUT", api, config(ServeProcessCluster.freePort())).statusCode()).isEqualTo(200);
+      int httpPort = ServeProcessCluster.freePort();
+      assertThat(send("PUT", api, config(httpPort)).statusCode()).isEqualTo(200);
       JsonNode status = poll(() -> json(api), s -> running(s, 2) && s.path("proxies").size() == 3, 60);
       assertThat(status.path("proxy_location").asText()).isEqualTo("EveryNode");
       Map<String, String> proxies = proxies(status);
@@ -182,6 +188,14 @@ class ServeHighAvailabilityE2ETest {
         assertThat(c.status()).isEqualTo(200);
         assertThat(adoptedReplicas).containsKey(c.replica());
       }
+      // The restored controller is in charge: a user_config change reaches the adopted replicas in
+      // place (the restored target has the same version: no rollover) and the worker's proxy, which
+      // now reads the routes actor the new head created.
+      assertThat(send("PUT", api2, config(httpPort, "hi")).statusCode()).isEqualTo(200);
+      String workerProxy = proxies2.get(survivor.nodeId());
+      poll(() -> send2(workerProxy + "/hello?name=y"), "hi y"::equals, 30);
+      JsonNode updated = poll(() -> json(api2), s -> running(s, 2), 30);
+      assertThat(replicaNodes(updated)).isEqualTo(adoptedReplicas);
       System.out.printf("total %.1f s%n", secondsSince(t0));
     }
   }
@@ -242,6 +256,14 @@ class ServeHighAvailabilityE2ETest {
         Thread.currentThread().interrupt();
       }
       return new Call(start, System.nanoTime(), -1, e.toString());
+    }
+  }
+
+  private String send2(String url) {
+    try {
+      return send("GET", url, null).body();
+    } catch (Exception e) {
+      return e.toString();
     }
   }
 
