@@ -37,7 +37,8 @@ class CheckpointCodecTest {
             "labels", List.of("a", "b"), "n", 3, "on", true))
         .placementGroupBundles(List.of(Bundle.of(Map.of("CPU", 1, "GPU", 1)), Bundle.of(Map.of("GPU", 1))
             .withLabels(Map.of("zone", "a")))).placementGroupStrategy(PlacementStrategy.STRICT_SPREAD)
-        .healthCheckPeriod(Duration.ofMillis(1500)).gracefulShutdownTimeout(Duration.ofSeconds(3)), "weights", 42);
+        .healthCheckPeriod(Duration.ofMillis(1500)).gracefulShutdownTimeout(Duration.ofSeconds(3))
+        .requestRouter(io.troupe.serve.api.RequestRouterConfig.PREFIX_AWARE), "weights", 42);
     BoundDeployment ingress = BoundDeployment.bind(Ingress.class, DeploymentConfig.builder().autoscaling(
         AutoscalingConfig.builder().minReplicas(1).maxReplicas(4).build()), model, Map.of("$handle", "not a handle",
             "other", 1));
