@@ -1,0 +1,131 @@
+package io.troupe.serve.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.troupe.runtime.api.LocalCluster;
+import io.troupe.runtime.rest.Json;
+import io.troupe.serve.api.Serve;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code proxy_location} on an embedded 3-node cluster (each node's proxy on its own free port via
+ * {@link Serve#setProxyPortOverride}): EveryNode starts a proxy on every node, each serving the app
+ * and listed with its port; HeadOnly stops the workers' proxies; Disabled stops the head's too.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ProxyPlacementTest {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  private static String config(String location) {
+    return """
+        proxy_location: %s
+        http_options: {host: 127.0.0.1, port: 8000}
+        applications:
+          - name: hello
+            route_prefix: /hello
+            import_path: io.troupe.serve.http.Hello
+            deployments:
+              - {name: Hello, num_replicas: 1, ray_actor_options: {num_cpus: 0.5}}
+        """.formatted(location);
+  }
+
+  @Test
+  void proxiesFollowProxyLocation() throws Exception {
+    Serve.enable();
+    LocalCluster cluster;
+    Serve.setProxyPortOverride(OptionalInt.of(0));
+    try {
+      cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build());
+    } finally {
+      Serve.setProxyPortOverride(OptionalInt.empty()); // only the nodes of this cluster
+    }
+    try (cluster) {
+      String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
+      try {
+        assertThat(send("PUT", api, config("EveryNode")).statusCode()).isEqualTo(200);
+        JsonNode s = poll(api, x -> x.path("applications").path("hello").path("status").asText().equals("RUNNING")
+            && x.path("proxies").size() == 3);
+        Map<String, String> proxies = proxies(s);
+        assertThat(proxies.keySet()).containsExactlyInAnyOrder(cluster.head().nodeId().value(),
+            cluster.worker(0).nodeId().value(), cluster.worker(1).nodeId().value());
+        assertThat(proxies.values()).doesNotHaveDuplicates().noneMatch(u -> u.endsWith(":8000"));
+        for (String p : proxies.values()) {
+          assertThat(send("GET", p + "/hello?name=n", null).body()).isEqualTo("hello n");
+        }
+
+        assertThat(send("PUT", api, config("HeadOnly")).statusCode()).isEqualTo(200);
+        s = poll(api, x -> x.path("proxies").size() == 1);
+        assertThat(proxies(s)).containsOnlyKeys(cluster.head().nodeId().value());
+        String worker = proxies.get(cluster.worker(0).nodeId().value());
+        pollRefused(worker + "/hello?name=n");
+        assertThat(send("GET", proxies(s).values().iterator().next() + "/hello?name=h", null).body())
+            .isEqualTo("hello h");
+
+        assertThat(send("PUT", api, config("Disabled")).statusCode()).isEqualTo(200);
+        s = poll(api, x -> x.path("proxies").isEmpty());
+        assertThat(s.path("http_options").isNull()).isTrue();
+        pollRefused(proxies.get(cluster.head().nodeId().value()) + "/hello?name=n");
+      } finally {
+        Serve.shutdown(cluster.head().nodeId());
+      }
+    }
+  }
+
+  private static Map<String, String> proxies(JsonNode s) {
+    Map<String, String> out = new HashMap<>();
+    s.path("proxies").forEach(p -> out.put(p.path("node_id").asText(),
+        "http://" + p.path("host").asText() + ":" + p.path("port").asInt()));
+    return out;
+  }
+
+  private HttpResponse<String> send(String method, String url, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode poll(String url, Predicate<JsonNode> done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = Json.MAPPER.readTree(send("GET", url, null).body());
+      if (done.test(last)) {
+        return last;
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+    throw new AssertionError("not reached in 30 s; last status: " + last);
+  }
+
+  /** Polls until nothing listens at {@code url} any more. */
+  private void pollRefused(String url) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        send("GET", url, null);
+      } catch (ConnectException e) {
+        return;
+      } catch (Exception e) {
+        if (e.getCause() instanceof ConnectException) {
+          return;
+        }
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+    throw new AssertionError("a proxy still answers at " + url);
+  }
+}
