@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  *       every request succeeds;</li>
  *   <li>the head is SIGKILLed: the worker's proxy keeps answering from its cached routes; the head
  *       restarted with the same {@code --state-dir} restores the controller's checkpoint and
- *       re-adopts the very same replica actors (same ids, not restarted), status RUNNING again.</li>
+ *       re-adopts the very same replica actors (same ids, not restarted), status RUNNING again, and
+ *       removes a serve placement group that no checkpoint knows.</li>
  * </ol>
  */
 @Tag("e2e")
@@ -150,6 +151,13 @@ class ServeHighAvailabilityE2ETest {
       ServeProcessCluster.Node w3 = third.get(90, TimeUnit.SECONDS);
       healed = poll(() -> json(api), s -> running(s, 2) && proxies(s).containsKey(w3.nodeId()), 30);
       Map<String, String> adoptedReplicas = replicaNodes(healed);
+      // A leak no checkpoint knows: a serve-named group left behind, e.g. by a replica start that
+      // was cut short. The restarted controller must remove it.
+      HttpResponse<String> leak = send("POST", head.dashboardUrl() + "/api/placement_groups",
+          "{\"bundles\": [{\"CPU\": 0.1}], \"name\": \"serve-replica:hello#Hello#1eaked00\", "
+              + "\"lifetime\": \"detached\", \"wait_s\": 30}");
+      assertThat(leak.statusCode()).as(leak.body()).isEqualTo(200);
+      String leakedGroup = Json.MAPPER.readTree(leak.body()).path("placement_group_id").asText();
       Map<String, String> actorIds = replicaActorIds(json(head.dashboardUrl() + "/api/actors"));
       assertThat(actorIds.keySet()).containsAll(adoptedReplicas.keySet());
       pc.kill(head);
@@ -173,6 +181,8 @@ class ServeHighAvailabilityE2ETest {
       JsonNode restored = poll(() -> json(api2), s -> s.path("controller_status").asText().equals("RUNNING")
           && running(s, 2), 90);
       System.out.printf("head restarted; controller restored, app RUNNING after %.1f s%n", secondsSince(restartAt));
+      poll(() -> groupState(head2.dashboardUrl() + "/api/placement_groups/" + leakedGroup),
+          st -> st.equals("404") || st.equals("REMOVED"), 30);
       assertThat(replicaNodes(restored)).isEqualTo(adoptedReplicas); // same replicas on the same node
       // Same actors, not restarted (a replica never restarts: it would get a new id).
       Map<String, String> actorIdsAfter = replicaActorIds(json(head2.dashboardUrl() + "/api/actors"));
@@ -259,6 +269,16 @@ class ServeHighAvailabilityE2ETest {
     }
   }
 
+  /** A group's state, "404" when the head does not know it, or the error. */
+  private String groupState(String url) {
+    try {
+      HttpResponse<String> r = send("GET", url, null);
+      return r.statusCode() == 404 ? "404" : Json.MAPPER.readTree(r.body()).path("state").asText();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
   private String send2(String url) {
     try {
       return send("GET", url, null).body();
@@ -271,7 +291,7 @@ class ServeHighAvailabilityE2ETest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
-      b.header("content-type", "application/yaml");
+      b.header("content-type", body.startsWith("{") ? "application/json" : "application/yaml");
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
