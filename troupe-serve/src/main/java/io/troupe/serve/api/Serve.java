@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code /api/serve/applications/} on its REST API; every other node runs a
  * {@link ServeNodeService} (its proxy under {@code proxy_location: EveryNode}).
  *
- * <p>Process-wide, like the runtime's route registry it uses: enabling twice is harmless. The
- * runtime has no head-stopped hook yet, so a closed head's system keeps its daemon threads and the
- * proxy port until {@link #shutdown(NodeId)} (tests call it; a CLI process simply exits).
+ * <p>Process-wide, like the runtime's route registry it uses: enabling twice is harmless. A node's
+ * serving stops when the node closes (a head's system through {@link #shutdown(NodeId)}, which may
+ * also be called earlier).
  */
 public final class Serve {
   private static final Map<NodeId, ServeSystem> SYSTEMS = new ConcurrentHashMap<>();
@@ -68,7 +68,7 @@ public final class Serve {
     });
     NodeProcess.registerNodeService(node -> {
       if (node.isHead()) {
-        return () -> { };
+        return () -> shutdown(node.nodeId());
       }
       ServeNodeService service = new ServeNodeService(node.client(), proxyPortOverride);
       NODES.put(node.nodeId(), service);
