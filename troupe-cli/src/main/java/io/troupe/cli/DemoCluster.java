@@ -30,9 +30,16 @@ final class DemoCluster {
 
   /** Starts the head and the workers and waits until all three are ALIVE; prints one line per node. */
   static DemoCluster start(CliContext ctx) {
+    return start(ctx, List.of());
+  }
+
+  /** {@link #start(CliContext)} with extra {@code troupe start} flags for the head (ports). */
+  static DemoCluster start(CliContext ctx, List<String> headArgs) {
     List<NodeRecord> started = new ArrayList<>();
     try {
-      NodeRecord head = startNode(ctx, List.of("--head", "--num-cpus", "2", "--memory", "2G", "--labels", "role=head"));
+      List<String> args = new ArrayList<>(List.of("--head", "--num-cpus", "2", "--memory", "2G", "--labels", "role=head"));
+      args.addAll(headArgs);
+      NodeRecord head = startNode(ctx, args);
       started.add(head);
       for (String zone : List.of("a", "b")) {
         started.add(startNode(ctx, List.of("--address", head.address(), "--num-cpus", "4", "--num-gpus", "2",

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -59,6 +60,14 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Port of the HTTP proxy (OpenAI API) on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "Cluster port of the head (default: 6380, as for 'troupe start --head').")
+  Integer clusterPort;
+
+  @Option(names = "--dashboard-port", paramLabel = "PORT",
+      description = "REST API port of the head (default: 8265).")
+  Integer dashboardPort;
+
   public DemoCommand(CliContext ctx) {
     this.ctx = ctx;
   }
@@ -85,7 +94,14 @@ public final class DemoCommand implements Callable<Integer> {
       throw new CliException("--http-port must be 1..65535, got " + httpPort, Main.EXIT_USAGE);
     }
     step("[1/4] Starting a local cluster: a head and two workers with 2 logical GPUs each (3 JVMs)...");
-    DemoCluster cluster = DemoCluster.start(ctx);
+    List<String> headArgs = new java.util.ArrayList<>();
+    if (clusterPort != null) {
+      headArgs.addAll(List.of("--port", clusterPort.toString()));
+    }
+    if (dashboardPort != null) {
+      headArgs.addAll(List.of("--dashboard-port", dashboardPort.toString()));
+    }
+    DemoCluster cluster = DemoCluster.start(ctx, headArgs);
     try {
       Path model = modelDir(ctx);
       step("");
@@ -305,7 +321,7 @@ public final class DemoCommand implements Callable<Integer> {
   private void nextSteps() {
     ctx.out().println();
     ctx.out().println("The cluster keeps running in the background: OpenAI API on http://127.0.0.1:" + httpPort
-        + "/v1, REST API on http://127.0.0.1:8265. Next:");
+        + "/v1, REST API on http://127.0.0.1:" + (dashboardPort == null ? 8265 : dashboardPort) + ". Next:");
     ctx.out().print(curls(httpPort));
     ctx.out().println("  ./troupe serve status          the applications, deployments and replicas");
     ctx.out().println("  ./troupe status                nodes, resources and placement groups (bundles, GPU ids)");

@@ -1,0 +1,107 @@
+package io.troupe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's main job, {@code troupe demo}, as a user runs it (only the ports are free ones instead of 8000 /
+ * 8265 / 6380): three node processes, the demo model written, the LLM deployed with tensor_parallel_size=2 over both
+ * workers, a streamed completion printed; afterwards the OpenAI API answers, {@code troupe status} shows the
+ * replica's placement group with one bundle on each worker and their GPU ids, and a second {@code troupe demo}
+ * only shows the running cluster.
+ */
+@Tag("e2e")
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DemoE2ETest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @TempDir
+  Path home;
+  CliHarness cli;
+
+  @BeforeEach
+  void setUp() {
+    cli = new CliHarness(home);
+    cli.env.put("TROUPE_NODE_JVM_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+  }
+
+  @AfterEach
+  void stopEverything() {
+    cli.run("stop", "--force");
+  }
+
+  @Test
+  void theDemoServesTheLlmOverTwoWorkersAndStatusShowsItsPlacementGroup() throws Exception {
+    long t0 = System.nanoTime();
+    int http = CliHarness.freePort();
+    int dashboard = CliHarness.freePort();
+    CliHarness.Result demo = cli.run("demo", "--http-port", String.valueOf(http), "--port",
+        String.valueOf(CliHarness.freePort()), "--dashboard-port", String.valueOf(dashboard));
+    System.out.printf("troupe demo took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out()).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "(finish_reason: ", "-> HTTP 200: hello you",
+        "REST API on http://127.0.0.1:" + dashboard);
+    assertThat(Files.isRegularFile(home.resolve("models/demo/config.json"))).isTrue();
+
+    // the OpenAI API keeps serving after the command returned
+    String base = "http://127.0.0.1:" + http;
+    JsonNode models = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).GET()).body());
+    assertThat(models.path("data").path(0).path("id").asText()).isEqualTo("demo");
+    HttpResponse<String> completion = send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\": \"demo\", \"prompt\": \"Hello\", \"max_tokens\": 8, \"temperature\": 0}")));
+    assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
+    assertThat(JSON.readTree(completion.body()).path("usage").path("completion_tokens").asInt()).isPositive();
+
+    // the replica's group: two bundles on the two workers, one GPU id each
+    JsonNode groups = JSON.readTree(send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + dashboard + "/api/placement_groups")).GET()).body());
+    JsonNode llm = null;
+    for (JsonNode g : groups.isArray() ? groups : groups.path("placement_groups")) {
+      if (g.path("name").asText().contains("LlmServer-demo")) {
+        llm = g;
+      }
+    }
+    assertThat(llm).as("the LLM replica's placement group in " + groups).isNotNull();
+    assertThat(llm.path("state").asText()).isEqualTo("CREATED");
+    Set<String> bundleNodes = new HashSet<>();
+    for (JsonNode b : llm.path("bundles")) {
+      bundleNodes.add(b.path("node_id").asText());
+      assertThat(b.path("gpu_ids")).as(b.toString()).hasSize(1);
+    }
+    assertThat(bundleNodes).hasSize(2);
+
+    CliHarness.Result status = cli.run("status");
+    assertThat(status.code()).as(status.err()).isZero();
+    assertThat(status.out()).contains("LlmServer-demo");
+    bundleNodes.forEach(n -> assertThat(status.out()).contains(n));
+
+    CliHarness.Result again = cli.run("demo", "--http-port", String.valueOf(http));
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("already running").doesNotContain("[1/4]");
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+    return HTTP.sendAsync(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString())
+        .get(90, TimeUnit.SECONDS);
+  }
+}
