@@ -95,6 +95,11 @@ public final class StartCommand implements Callable<Integer> {
       + "surviving nodes and recovers it (default: in memory only).")
   String stateDir;
 
+  @Option(names = "--serve-proxy-port", paramLabel = "PORT", description = "Port of this node's serve HTTP proxy "
+      + "instead of the config's http_options.port (0 picks a free port; 'troupe serve status' lists the proxies). "
+      + "For several nodes on one machine with proxy_location: EveryNode.")
+  Integer serveProxyPort;
+
   @Option(names = "--block", description = "Run the node in the foreground until it stops (Ctrl-C stops it).")
   boolean block;
 
@@ -105,8 +110,14 @@ public final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     NodeConfig config = toConfig();
+    if (serveProxyPort != null) {
+      checkPort("--serve-proxy-port", serveProxyPort);
+    }
     Preflight.check(config);
     if (block) {
+      if (serveProxyPort != null) {
+        io.troupe.serve.api.Serve.setProxyPortOverride(java.util.OptionalInt.of(serveProxyPort));
+      }
       return new ForegroundNode(ctx, config).run();
     }
     NodeRecord rec = launch(config);

@@ -51,6 +51,7 @@ class StartValidationTest {
       --head --labels a=1,a=2                       | label 'a' is given twice
       --head --port 70000                           | --port must be a port number 0-65535
       --head --dashboard-port -1                    | --dashboard-port must be a port number
+      --head --serve-proxy-port 70000               | --serve-proxy-port must be a port number 0-65535
       --head --failure-detection soon               | --failure-detection: 'soon' is not a duration
       --head --gpu-ids 0,0                          | --gpu-ids must list distinct
       --head --num-gpus 4 --gpu-ids 0,1             | --gpu-ids lists 2 ids but --num-gpus is 4

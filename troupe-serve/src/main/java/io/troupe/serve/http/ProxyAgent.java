@@ -97,7 +97,8 @@ public final class ProxyAgent implements AutoCloseable {
         lastError = "cannot start the serve proxy on " + want.get().host() + ":" + want.get().port() + ": "
             + e.getMessage();
         LOG.log(System.Logger.Level.WARNING, lastError + "; this node runs no proxy until the proxy settings change "
-            + "(several nodes on one host: give each its own port with -D" + "troupe.serve.proxy-port=PORT, 0 for any)");
+            + "(several nodes on one host: give each its own port with 'troupe start "
+            + "--serve-proxy-port PORT' or -D" + "troupe.serve.proxy-port=PORT, 0 for any)");
         return;
       }
     }
