@@ -1,6 +1,7 @@
 package io.troupe.llm.serve;
 
 import io.troupe.runtime.api.Bundle;
+import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.GangPolicy;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.serve.api.Application;
@@ -22,8 +23,9 @@ import java.util.Set;
  *   models:
  *     - {model_id: tiny, model_source: /models/tiny, max_tokens: 32}
  * </pre>
- * A model with tp x pp &gt; 1 reserves one bundle per rank ({@code {CPU: 1, GPU: num_gpus_per_rank}}, bundle 0
- * one CPU more for the replica itself) with strategy PACK, as a gang ({@link #GANG}: a lost rank restarts the
+ * A model with tp x pp &gt; 1 reserves one bundle per rank ({@code bundle_per_rank}, by default
+ * {@code {CPU: 1, GPU: num_gpus_per_rank}}; bundle 0 one CPU more for the replica itself, never a GPU) with
+ * {@code placement_strategy} (default PACK), only on nodes labelled {@code accelerator_type} when the model says so, as a gang ({@link #GANG}: a lost rank restarts the
  * replica and all its ranks in place, at a new epoch); override {@code placement_group_strategy} (alone: the
  * bundles stay derived from the model config) and/or {@code placement_group_bundles} per deployment in the config
  * file, or build with {@link #build} and {@link BoundDeployment#withConfig}. At most 4 models per application (see {@link OpenAiIngress}).
@@ -85,19 +87,28 @@ public final class LlmApps {
   static DeploymentConfig.Builder serverConfig(LlmConfig c) {
     DeploymentConfig.Builder b = DeploymentConfig.builder().name("LlmServer-" + c.modelId().replaceAll("[^A-Za-z0-9_.-]", "_"))
         .numReplicas(1).maxOngoingRequests(Math.max(c.maxNumSeqs(), 5)).requestRouter(c.requestRouter());
+    Map<String, String> selector = c.acceleratorType() == null ? Map.of()
+        : Map.of(LlmConfig.ACCELERATOR_LABEL, c.acceleratorType());
+    PlacementStrategy strategy = PlacementStrategy.valueOf(c.placementStrategy());
     if (c.worldSize() > 1) {
       List<Bundle> bundles = new ArrayList<>();
       for (int i = 0; i < c.worldSize(); i++) {
-        Map<String, Number> r = new LinkedHashMap<>();
-        r.put("CPU", i == 0 ? 2 : 1);
-        if (c.numGpusPerRank() > 0) {
-          r.put("GPU", c.numGpusPerRank());
+        Map<String, Double> r = new LinkedHashMap<>(c.bundlePerRank());
+        if (i == 0) {
+          r.merge("CPU", 1.0, Double::sum); // the replica itself: one CPU, never a GPU
         }
-        bundles.add(Bundle.of(r));
+        bundles.add(new Bundle(ResourceSet.of(r), selector));
       }
       // A gang: when a rank's node dies, the runtime restarts the replica and its ranks together at a new epoch
       // in the same group (the lost bundle re-reserved); the new replica adopts the recreated rank actors.
-      b.placementGroupBundles(bundles).placementGroupStrategy(PlacementStrategy.PACK).placementGroupGang(GANG);
+      b.placementGroupBundles(bundles).placementGroupStrategy(strategy).placementGroupGang(GANG);
+    } else {
+      // One rank: the engine runs inside the replica, which holds the rank's resources itself.
+      b.resources(c.bundlePerRank());
+      if (!selector.isEmpty()) {
+        b.placementGroupBundles(List.of(new Bundle(ResourceSet.of(c.bundlePerRank()), selector)))
+            .placementGroupStrategy(strategy);
+      }
     }
     return b;
   }

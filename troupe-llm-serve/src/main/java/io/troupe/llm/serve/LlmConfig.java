@@ -25,16 +25,33 @@ import java.util.Set;
  *                               blocks, power of two choices when load is imbalanced) or {@code pow2}; sets the
  *                               server deployment's {@code request_router} (a config file's
  *                               {@code deployments[].request_router} overrides it)
+ * @param dtype                  weights as the engine holds them: {@code auto} (default) or {@code float32} — the
+ *                               built-in engine computes in float32 and widens F16/BF16 checkpoints at load — or
+ *                               {@code int8} (weight matrices quantized per row at load: 4x less memory than float32)
+ * @param bundlePerRank          what each rank's bundle reserves (default {@code {CPU: 1, GPU: num_gpus_per_rank}});
+ *                               bundle 0 gets one CPU more for the replica itself, never an extra GPU. With one rank
+ *                               these are the replica's own resources
+ * @param placementStrategy      how the ranks' bundles are laid out: {@code PACK} (default), {@code STRICT_PACK}
+ *                               (one node, e.g. tensor parallel over NVLink), {@code SPREAD}, {@code STRICT_SPREAD}
+ * @param acceleratorType        when set (e.g. {@code H100}), every bundle only goes to nodes labelled
+ *                               {@code accelerator_type=<it>} (GPU nodes get the label from nvidia-smi; declare it with
+ *                               {@code troupe start --labels accelerator_type=H100} otherwise); null: any node
  */
 public record LlmConfig(String modelId, String modelSource, int tensorParallelSize, int pipelineParallelSize,
-    int maxNumSeqs, long kvCacheBytes, int maxTokens, double numGpusPerRank, String routing) implements Serializable {
+    int maxNumSeqs, long kvCacheBytes, int maxTokens, double numGpusPerRank, String routing, String dtype,
+    Map<String, Double> bundlePerRank, String placementStrategy, String acceleratorType) implements Serializable {
   /** The default {@code routing}. */
   public static final String DEFAULT_ROUTING = "prefix_aware";
   /** kv_cache_bytes value meaning "the engine's default". */
   public static final long DEFAULT_KV_CACHE = -1;
 
   private static final Set<String> KEYS = Set.of("model_id", "model_source", "tensor_parallel_size",
-      "pipeline_parallel_size", "max_num_seqs", "kv_cache_bytes", "max_tokens", "num_gpus_per_rank", "routing");
+      "pipeline_parallel_size", "max_num_seqs", "kv_cache_bytes", "max_tokens", "num_gpus_per_rank", "routing",
+      "dtype", "bundle_per_rank", "placement_strategy", "accelerator_type");
+  /** The accepted {@code dtype} values. */
+  public static final Set<String> DTYPES = Set.of("auto", "float32", "int8");
+  /** The node label {@code accelerator_type} selects on. */
+  public static final String ACCELERATOR_LABEL = "accelerator_type";
 
   public LlmConfig {
     Objects.requireNonNull(modelId, "model_id");
@@ -50,6 +67,43 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
       throw new IllegalArgumentException("num_gpus_per_rank must not be negative");
     }
     routing = routing == null ? DEFAULT_ROUTING : routing;
+    dtype = dtype == null ? "auto" : dtype;
+    if (!DTYPES.contains(dtype)) {
+      throw new IllegalArgumentException("dtype must be auto, float32 or int8, got '" + dtype + "'"
+          + (Set.of("bfloat16", "float16", "half", "bf16", "fp16").contains(dtype) ? ": the built-in engine computes in "
+              + "float32 (F16/BF16 checkpoints are widened at load); use int8 to hold weights in less memory" : ""));
+    }
+    if (bundlePerRank == null) {
+      Map<String, Double> d = new LinkedHashMap<>();
+      d.put("CPU", 1.0);
+      if (numGpusPerRank > 0) {
+        d.put("GPU", numGpusPerRank);
+      }
+      bundlePerRank = d;
+    } else {
+      for (Map.Entry<String, Double> e : bundlePerRank.entrySet()) {
+        if (e.getValue() == null || e.getValue() < 0 || e.getValue().isNaN() || e.getValue().isInfinite()) {
+          throw new IllegalArgumentException("bundle_per_rank." + e.getKey() + " must be a number >= 0, got "
+              + e.getValue());
+        }
+      }
+      if (numGpusPerRank > 0 && !Double.valueOf(numGpusPerRank).equals(bundlePerRank.get("GPU"))) {
+        throw new IllegalArgumentException("num_gpus_per_rank (" + numGpusPerRank + ") and bundle_per_rank.GPU ("
+            + bundlePerRank.get("GPU") + ") disagree; give the GPUs in bundle_per_rank only");
+      }
+    }
+    bundlePerRank = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bundlePerRank));
+    numGpusPerRank = bundlePerRank.getOrDefault("GPU", 0.0);
+    placementStrategy = placementStrategy == null ? "PACK" : placementStrategy.toUpperCase(java.util.Locale.ROOT);
+    try {
+      io.troupe.runtime.api.PlacementStrategy.valueOf(placementStrategy);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("placement_strategy must be PACK, STRICT_PACK, SPREAD or STRICT_SPREAD, got '"
+          + placementStrategy + "'");
+    }
+    if (acceleratorType != null && acceleratorType.isBlank()) {
+      throw new IllegalArgumentException("accelerator_type must not be blank (leave it out for any node)");
+    }
     try {
       io.troupe.serve.api.RequestRouterConfig.Policy.parse(routing);
     } catch (IllegalArgumentException e) {
@@ -59,22 +113,38 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
 
   /** A config with every default: tp = pp = 1, 64 sequences, default KV cache, max_tokens 16. */
   public static LlmConfig of(String modelId, String modelSource) {
-    return new LlmConfig(modelId, modelSource, 1, 1, 64, DEFAULT_KV_CACHE, 16, 0, DEFAULT_ROUTING);
+    return new LlmConfig(modelId, modelSource, 1, 1, 64, DEFAULT_KV_CACHE, 16, 0, DEFAULT_ROUTING, null, null, null, null);
   }
 
   public LlmConfig withParallelism(int tp, int pp) {
-    return new LlmConfig(modelId, modelSource, tp, pp, maxNumSeqs, kvCacheBytes, maxTokens, numGpusPerRank, routing);
+    return new LlmConfig(modelId, modelSource, tp, pp, maxNumSeqs, kvCacheBytes, maxTokens, numGpusPerRank, routing,
+        dtype, bundlePerRank, placementStrategy, acceleratorType);
   }
 
   public LlmConfig withNumGpusPerRank(double g) {
+    Map<String, Double> b = new LinkedHashMap<>(bundlePerRank);
+    if (g > 0) {
+      b.put("GPU", g);
+    } else {
+      b.remove("GPU");
+    }
     return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
-        maxTokens, g, routing);
+        maxTokens, g, routing, dtype, b, placementStrategy, acceleratorType);
   }
 
   /** This config with {@code routing} ({@code prefix_aware} or {@code pow2}). */
   public LlmConfig withRouting(String r) {
     return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
-        maxTokens, numGpusPerRank, r);
+        maxTokens, numGpusPerRank, r, dtype, bundlePerRank, placementStrategy, acceleratorType);
+  }
+
+  /** This config with {@code dtype}, {@code bundle_per_rank}, {@code placement_strategy}, {@code accelerator_type}. */
+  public LlmConfig withPlacement(String dtype, Map<String, Double> bundlePerRank, String placementStrategy,
+      String acceleratorType) {
+    return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
+        maxTokens, bundlePerRank != null && bundlePerRank.get("GPU") != null ? bundlePerRank.get("GPU")
+            : bundlePerRank != null ? 0 : numGpusPerRank, routing, dtype, bundlePerRank, placementStrategy,
+        acceleratorType);
   }
 
   /** The server deployment's {@code request_router} for {@link #routing}. */
@@ -101,7 +171,34 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     return new LlmConfig(id.toString(), src.toString(), intOf(m, "tensor_parallel_size", 1),
         intOf(m, "pipeline_parallel_size", 1), intOf(m, "max_num_seqs", 64),
         m.get("kv_cache_bytes") instanceof Number n ? n.longValue() : DEFAULT_KV_CACHE, intOf(m, "max_tokens", 16),
-        m.get("num_gpus_per_rank") instanceof Number g ? g.doubleValue() : 0, routingOf(m));
+        m.get("num_gpus_per_rank") instanceof Number g ? g.doubleValue() : 0, routingOf(m), stringOf(m, "dtype"),
+        bundleOf(m.get("bundle_per_rank")), stringOf(m, "placement_strategy"), stringOf(m, "accelerator_type"));
+  }
+
+  private static String stringOf(Map<String, ?> m, String key) {
+    Object v = m.get(key);
+    if (v != null && !(v instanceof String)) {
+      throw new IllegalArgumentException(key + " must be a string, got " + v);
+    }
+    return (String) v;
+  }
+
+  private static Map<String, Double> bundleOf(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Map<?, ?> map) || map.isEmpty()) {
+      throw new IllegalArgumentException("bundle_per_rank must be a map of resource name to amount, e.g. "
+          + "{CPU: 2, GPU: 1}, got " + v);
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getValue() instanceof Number n)) {
+        throw new IllegalArgumentException("bundle_per_rank." + e.getKey() + " must be a number, got " + e.getValue());
+      }
+      out.put(String.valueOf(e.getKey()), n.doubleValue());
+    }
+    return out;
   }
 
   private static String routingOf(Map<String, ?> m) {
@@ -135,6 +232,12 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     m.put("max_tokens", maxTokens);
     m.put("num_gpus_per_rank", numGpusPerRank);
     m.put("routing", routing);
+    m.put("dtype", dtype);
+    m.put("bundle_per_rank", new LinkedHashMap<>(bundlePerRank));
+    m.put("placement_strategy", placementStrategy);
+    if (acceleratorType != null) {
+      m.put("accelerator_type", acceleratorType);
+    }
     return m;
   }
 }

@@ -72,8 +72,9 @@ public final class LlmServer implements AutoCloseable {
     Path dir = Path.of(this.config.modelSource());
     this.tokenizer = Tokenizer.fromDirectory(dir);
     this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
-    RankOptions ro = this.config.kvCacheBytes() > 0
-        ? RankOptions.defaults().withKvCacheBytes(this.config.kvCacheBytes()) : RankOptions.defaults();
+    RankOptions ro = (this.config.kvCacheBytes() > 0
+        ? RankOptions.defaults().withKvCacheBytes(this.config.kvCacheBytes()) : RankOptions.defaults())
+        .withInt8(this.config.dtype().equals("int8"));
     ModelExecutor executor;
     if (this.config.worldSize() == 1) {
       this.ranks = null;
@@ -81,11 +82,7 @@ public final class LlmServer implements AutoCloseable {
     } else {
       var troupe = ActorContext.current().orElseThrow(() -> new IllegalStateException(
           "tp x pp > 1 needs a cluster: LlmServer must run as a replica")).troupe();
-      Map<String, Number> perRank = new LinkedHashMap<>();
-      perRank.put("CPU", 1);
-      if (this.config.numGpusPerRank() > 0) {
-        perRank.put("GPU", this.config.numGpusPerRank());
-      }
+      Map<String, Number> perRank = new LinkedHashMap<>(this.config.bundlePerRank());
       this.ranks = ClusterRanks.launch(troupe, dir, ClusterRanks.Options.builder(this.config.tensorParallelSize(),
           this.config.pipelineParallelSize()).perRank(perRank).rankOptions(ro).build());
       executor = ranks.executor();

@@ -65,4 +65,45 @@ class OpenAiParamsTest {
     assertThat(single.placementGroupBundles()).isEmpty();
     assertThat(single.placementGroupGang()).isEmpty();
   }
+
+  @Test
+  void placementOptionsShapeTheReplicasGroup() {
+    LlmConfig c = LlmConfig.fromMap(Map.of("model_id", "big", "model_source", "/m", "tensor_parallel_size", 2,
+        "bundle_per_rank", Map.of("CPU", 4, "GPU", 1, "accelerator_type:H100", 1), "placement_strategy", "strict_pack",
+        "accelerator_type", "H100", "dtype", "int8"));
+    assertThat(LlmConfig.fromMap(c.toMap())).isEqualTo(c);
+    assertThat(c.numGpusPerRank()).isEqualTo(1.0);
+    DeploymentConfig d = LlmApps.serverConfig(c).build();
+    assertThat(d.placementGroupBundles()).extracting(b -> b.resources().toMap()).containsExactly(
+        Map.of("CPU", 5.0, "GPU", 1.0, "accelerator_type:H100", 1.0),
+        Map.of("CPU", 4.0, "GPU", 1.0, "accelerator_type:H100", 1.0));
+    assertThat(d.placementGroupBundles()).allSatisfy(b ->
+        assertThat(b.labelSelector()).isEqualTo(Map.of("accelerator_type", "H100")));
+    assertThat(d.placementGroupStrategy()).isEqualTo(PlacementStrategy.STRICT_PACK);
+    assertThat(d.resources().toMap()).isEqualTo(Map.of("CPU", 1.0)); // the replica: one CPU of bundle 0, no GPU
+
+    // one rank: the replica holds the rank's resources; an accelerator type pins it through a one-bundle group
+    DeploymentConfig one = LlmApps.serverConfig(LlmConfig.fromMap(Map.of("model_id", "s", "model_source", "/m",
+        "num_gpus_per_rank", 1, "accelerator_type", "L4"))).build();
+    assertThat(one.resources().toMap()).isEqualTo(Map.of("CPU", 1.0, "GPU", 1.0));
+    assertThat(one.placementGroupBundles()).singleElement().satisfies(b -> {
+      assertThat(b.resources().toMap()).isEqualTo(Map.of("CPU", 1.0, "GPU", 1.0));
+      assertThat(b.labelSelector()).isEqualTo(Map.of("accelerator_type", "L4"));
+    });
+    assertThat(one.placementGroupGang()).isEmpty();
+  }
+
+  @Test
+  void badPlacementAndDtypeOptionsSayWhatToDo() {
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "dtype", "bfloat16")))
+        .hasMessageContaining("dtype must be auto, float32 or int8").hasMessageContaining("computes in float32");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "placement_strategy", "TIGHT")))
+        .hasMessageContaining("placement_strategy must be PACK, STRICT_PACK, SPREAD or STRICT_SPREAD");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "bundle_per_rank", "GPU")))
+        .hasMessageContaining("bundle_per_rank must be a map");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "bundle_per_rank",
+        Map.of("GPU", -1)))).hasMessageContaining("bundle_per_rank.GPU must be a number >= 0");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "num_gpus_per_rank", 2,
+        "bundle_per_rank", Map.of("GPU", 1)))).hasMessageContaining("disagree");
+  }
 }

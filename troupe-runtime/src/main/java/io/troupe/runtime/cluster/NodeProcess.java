@@ -234,7 +234,7 @@ public final class NodeProcess implements TroupeNode {
 
     ResourceLedger ledger = new ResourceLedger(detected.total(), detected.gpuIds());
     ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
-        config.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), List.of(), null);
+        detected.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), List.of(), null);
     agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
         effects -> new NodeAgent(nodeId, ledger, effects, () -> client), registration, control, router,
         agent::set, () -> registered.complete(null))), "agent", Props.empty()));

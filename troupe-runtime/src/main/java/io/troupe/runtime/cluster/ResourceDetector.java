@@ -19,7 +19,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class ResourceDetector {
   /** Totals and the GPU instance ids behind the GPU count. */
-  record Detected(ResourceSet total, List<String> gpuIds) {}
+  /**
+   * Totals, the GPU instance ids behind the GPU count, and the node's labels: the declared ones plus
+   * {@code accelerator_type} (e.g. {@code H100}) read from nvidia-smi when it lists a GPU and the node
+   * did not declare that label.
+   */
+  record Detected(ResourceSet total, List<String> gpuIds, Map<String, String> labels) {}
+
+  /** The label a GPU node gets from nvidia-smi's GPU name. */
+  static final String ACCELERATOR_LABEL = "accelerator_type";
 
   private ResourceDetector() {}
 
@@ -34,13 +42,17 @@ final class ResourceDetector {
             + " ids in --gpu-ids " + gpuIds);
       }
     } else if (c.numGpus() != null) {
-      List<String> detected = nvidiaSmi();
+      List<String> detected = nvidiaSmi().ids();
       gpuIds = new ArrayList<>();
       for (int i = 0; i < c.numGpus(); i++) {
         gpuIds.add(i < detected.size() ? detected.get(i) : Integer.toString(i));
       }
     } else {
-      gpuIds = nvidiaSmi();
+      gpuIds = nvidiaSmi().ids();
+    }
+    Map<String, String> labels = new LinkedHashMap<>(c.labels());
+    if (!labels.containsKey(ACCELERATOR_LABEL) && !gpuIds.isEmpty()) {
+      nvidiaSmi().acceleratorType().ifPresent(t -> labels.put(ACCELERATOR_LABEL, t));
     }
     if (c.numGpus() != null && c.numGpus() < 0) {
       throw new TroupeException("--num-gpus must be >= 0, got " + c.numGpus());
@@ -56,7 +68,7 @@ final class ResourceDetector {
       q.put(e.getKey(), e.getValue());
     }
     try {
-      return new Detected(ResourceSet.of(q), List.copyOf(gpuIds));
+      return new Detected(ResourceSet.of(q), List.copyOf(gpuIds), Map.copyOf(labels));
     } catch (IllegalArgumentException e) {
       throw new TroupeException(e.getMessage());
     }
@@ -69,13 +81,28 @@ final class ResourceDetector {
     return Runtime.getRuntime().maxMemory();
   }
 
+  /** What nvidia-smi says: the visible GPUs' indices and the accelerator type of the first. */
+  record Smi(List<String> ids, java.util.Optional<String> acceleratorType) {}
+
+  private static volatile Smi smi;
+
   /**
    * The GPUs this node may use: those {@code nvidia-smi} lists, narrowed to {@code CUDA_VISIBLE_DEVICES}
-   * when the node itself was started with it (as Ray does); empty when nvidia-smi is absent or fails.
+   * when the node itself was started with it (as Ray does); none when nvidia-smi is absent or fails.
+   * Asked once per JVM.
    */
-  static List<String> nvidiaSmi() {
+  static Smi nvidiaSmi() {
+    Smi s = smi;
+    if (s == null) {
+      s = askNvidiaSmi();
+      smi = s;
+    }
+    return s;
+  }
+
+  private static Smi askNvidiaSmi() {
     try {
-      Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index,uuid", "--format=csv,noheader")
+      Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=index,uuid,name", "--format=csv,noheader")
           .redirectErrorStream(true).start();
       List<String> lines = new ArrayList<>();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -86,12 +113,33 @@ final class ResourceDetector {
       }
       if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
-        return List.of();
+        return new Smi(List.of(), java.util.Optional.empty());
       }
-      return visibleGpus(lines, System.getenv("CUDA_VISIBLE_DEVICES"));
+      List<String> ids = visibleGpus(lines, System.getenv("CUDA_VISIBLE_DEVICES"));
+      java.util.Optional<String> type = java.util.Optional.empty();
+      for (String line : lines) {
+        String[] parts = line.split(",");
+        if (parts.length >= 3 && !ids.isEmpty() && parts[0].trim().equals(ids.get(0))) {
+          type = acceleratorType(parts[2].trim());
+        }
+      }
+      return new Smi(ids, type);
     } catch (Exception e) {
-      return List.of();
+      return new Smi(List.of(), java.util.Optional.empty());
     }
+  }
+
+  private static final java.util.regex.Pattern GPU_MODEL =
+      java.util.regex.Pattern.compile("^\\S+\\s+([A-Z][A-Z0-9]*[0-9][A-Z0-9]*)(?:[\\s-].*)?$");
+
+  /**
+   * The model in an NVIDIA GPU name, as a short label value: {@code NVIDIA H100 80GB HBM3} → {@code H100},
+   * {@code NVIDIA A100-SXM4-40GB} → {@code A100}, {@code Tesla T4} → {@code T4}; empty when the name
+   * has no such model word (e.g. {@code NVIDIA GeForce RTX 4090}: declare the label yourself).
+   */
+  static java.util.Optional<String> acceleratorType(String gpuName) {
+    java.util.regex.Matcher m = GPU_MODEL.matcher(gpuName.trim());
+    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
   }
 
   /**

@@ -35,4 +35,16 @@ class ResourceDetectorTest {
     assertThat(ResourceDetector.visibleGpus(FOUR, "1,7,2")).containsExactly("1"); // CUDA stops at an unknown id
     assertThat(ResourceDetector.visibleGpus(FOUR, "1,1")).containsExactly("1");
   }
+
+  @Test
+  void theAcceleratorTypeIsTheModelInTheGpuName() {
+    // the name column of `nvidia-smi --query-gpu=index,uuid,name` on the H100 machine above
+    assertThat(ResourceDetector.acceleratorType("NVIDIA H100 80GB HBM3")).contains("H100");
+    assertThat(ResourceDetector.acceleratorType("NVIDIA A100-SXM4-40GB")).contains("A100");
+    assertThat(ResourceDetector.acceleratorType("Tesla V100-SXM2-16GB")).contains("V100");
+    assertThat(ResourceDetector.acceleratorType("Tesla T4")).contains("T4");
+    assertThat(ResourceDetector.acceleratorType("NVIDIA L4")).contains("L4");
+    assertThat(ResourceDetector.acceleratorType("NVIDIA GeForce RTX 4090")).isEmpty();
+    assertThat(ResourceDetector.acceleratorType("garbage")).isEmpty();
+  }
 }
