@@ -64,7 +64,8 @@ class ProxyPlacementTest {
             cluster.worker(0).nodeId().value(), cluster.worker(1).nodeId().value());
         assertThat(proxies.values()).doesNotHaveDuplicates().noneMatch(u -> u.endsWith(":8000"));
         for (String p : proxies.values()) {
-          assertThat(send("GET", p + "/hello?name=n", null).body()).isEqualTo("hello n");
+          // a worker's proxy learns the routes within a refresh (1 s); until then it answers 503 + Retry-After
+          pollBody(p + "/hello?name=n", "hello n");
         }
 
         assertThat(send("PUT", api, config("HeadOnly")).statusCode()).isEqualTo(200);
@@ -83,6 +84,21 @@ class ProxyPlacementTest {
         Serve.shutdown(cluster.head().nodeId());
       }
     }
+  }
+
+  private void pollBody(String url, String expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = send("GET", url, null);
+      if (last.body().equals(expected)) {
+        return;
+      }
+      assertThat(last.statusCode()).as("while the proxy learns its routes: " + last.body()).isIn(404, 503);
+      LockSupport.parkNanos(100_000_000L); // polling interval of a deadline loop
+    }
+    throw new AssertionError(url + " did not answer '" + expected + "' within 30 s; last: " + last.statusCode() + " "
+        + last.body());
   }
 
   private static Map<String, String> proxies(JsonNode s) {
