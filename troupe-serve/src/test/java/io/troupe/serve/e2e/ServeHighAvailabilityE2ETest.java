@@ -104,10 +104,12 @@ class ServeHighAvailabilityE2ETest {
           .findFirst().orElseThrow();
       ServeProcessCluster.Node survivor = workers.stream().filter(w -> w != victim).findFirst().orElseThrow();
       String url = proxies.get(survivor.nodeId()) + "/hello?name=x&sleep_ms=20";
-      assertThat(send("GET", url, null).body()).isEqualTo("hello x");
-      for (String proxy : proxies.values()) { // every node's proxy serves the app
-        assertThat(send("GET", proxy + "/hello?name=p", null).body()).isEqualTo("hello p");
+      // every node's proxy serves the app (a worker's proxy answers 503 + Retry-After until its first routes
+      // refresh, up to a second after it registered)
+      for (String proxy : proxies.values()) {
+        poll(() -> call(proxy + "/hello?name=p"), c -> c.status() == 200, 30);
       }
+      assertThat(send("GET", url, null).body()).isEqualTo("hello x");
       System.out.printf("deployed, 3 proxies answering at %.1f s%n", secondsSince(t0));
 
       // (a) SIGKILL a worker that hosts replicas while clients keep sending requests.
