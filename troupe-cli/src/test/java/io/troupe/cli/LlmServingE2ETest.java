@@ -121,10 +121,28 @@ class LlmServingE2ETest {
         .orElseThrow();
 
     // 2. a long streaming request on tp2, then SIGKILL of the worker that holds a rank
-    CompletableFuture<HttpResponse<String>> inFlight = HTTP.sendAsync(post(base + "/v1/completions", """
+    HttpResponse<java.io.InputStream> streaming = HTTP.sendAsync(post(base + "/v1/completions", """
         {"model": "tp2", "prompt": "%s", "max_tokens": 1500, "temperature": 0, "stream": true}""".formatted(PROMPT)),
-        HttpResponse.BodyHandlers.ofString());
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)); // let it start generating
+        HttpResponse.BodyHandlers.ofInputStream()).get(60, TimeUnit.SECONDS);
+    java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(streaming.body(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    StringBuilder streamed = new StringBuilder();
+    for (String line = reader.readLine(); line != null; line = reader.readLine()) { // generation has started once
+      streamed.append(line).append('\n');                                                   // a chunk arrived
+      if (line.startsWith("data: {")) {
+        break;
+      }
+    }
+    CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
+      try {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+          streamed.append(line).append('\n');
+        }
+        return streamed.toString();
+      } catch (java.io.IOException e) {
+        return streamed + "\n(read failed: " + e + ")";
+      }
+    });
     AtomicBoolean stop = new AtomicBoolean();
     List<String> otherModelFailures = new ArrayList<>();
     int[] otherModelOk = {0};
@@ -148,11 +166,12 @@ class LlmServingE2ETest {
     long killedAt = System.nanoTime();
     ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly(); // SIGKILL
 
-    HttpResponse<String> affected = inFlight.get(60, TimeUnit.SECONDS);
+    String affected = inFlight.get(60, TimeUnit.SECONDS);
     double affectedAfter = seconds(killedAt);
-    assertThat(affected.body()).as("the in-flight stream must not complete normally").doesNotContain("\"finish_reason\":\"length\"");
-    String error = affected.body().lines().filter(l -> l.startsWith("data: {\"error\"")).findFirst()
-        .orElseThrow(() -> new AssertionError("no error chunk in the affected stream: " + affected.body()));
+    assertThat(streaming.statusCode()).isEqualTo(200);
+    assertThat(affected).as("the in-flight stream must not complete normally").doesNotContain("\"finish_reason\":\"length\"");
+    String error = affected.lines().filter(l -> l.startsWith("data: {\"error\"")).findFirst()
+        .orElseThrow(() -> new AssertionError("no error chunk in the affected stream: " + affected));
     // OpenAI's error shape, naming the lost rank: the ingress's words when the replica's gang restart cut the stream
     // ("lost rank(s) 1"), or the engine's when its step failed first ("rank(tp=1/2, ...) failed")
     JsonNode errorJson = JSON.readTree(error.substring("data: ".length())).path("error");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.runtime.api.ActorContext;
 import io.troupe.runtime.api.PlacementGroupInfo;
+import io.troupe.serve.api.BackPressureException;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ResponseStream;
 import io.troupe.serve.api.ServeRequest;
@@ -118,7 +119,11 @@ public final class OpenAiIngress {
       try {
         out = handle.<CompletionOutcome>remote("complete", params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
-        return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof BackPressureException bp) {
+          return error(OpenAiError.overloaded(model, bp.getMessage()));
+        }
+        return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(cause.getMessage())),
             false)));
       }
       return switch (out) {
@@ -126,12 +131,27 @@ public final class OpenAiIngress {
         case CompletionResult r -> ServeResponse.json(200, json(body(r, chat)));
       };
     }
-    ResponseStream<String> chunks = handle.stream("stream", params);
-    if (!chunks.hasNext()) {
-      chunks.close();
-      return error(OpenAiError.server("the model server produced nothing"));
+    ResponseStream<String> chunks;
+    String first;
+    try {
+      chunks = handle.stream("stream", params);
+    } catch (BackPressureException bp) {
+      return error(OpenAiError.overloaded(model, bp.getMessage()));
+    } catch (RuntimeException e) {
+      return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+          false)));
     }
-    String first = chunks.next();
+    try {
+      if (!chunks.hasNext()) {
+        chunks.close();
+        return error(OpenAiError.server("the model server produced nothing"));
+      }
+      first = chunks.next();
+    } catch (RuntimeException e) { // the server failed before its first chunk (e.g. its rank's node died)
+      chunks.close();
+      return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+          false)));
+    }
     if (first.startsWith("{\"error\"")) {
       chunks.close();
       return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
@@ -268,7 +288,8 @@ public final class OpenAiIngress {
   }
 
   private static ServeResponse error(OpenAiError e) {
-    return ServeResponse.json(e.status(), json(e.body()));
+    ServeResponse r = ServeResponse.json(e.status(), json(e.body()));
+    return e.status() == 503 ? r.withHeader("retry-after", "1") : r;
   }
 
   private static String json(Object o) {

@@ -89,7 +89,15 @@ class OpenAiServingEndToEndTest {
             deployments:
               - name: LlmServer-tiny
                 placement_group_strategy: STRICT_SPREAD   # alone: the bundles come from the model config
-        """.formatted(port, model.toString(), model.toString());
+          - name: llm-narrow
+            route_prefix: /narrow
+            import_path: io.troupe.llm.serve.LlmApps:fromArgs
+            args:
+              models:
+                - {model_id: tiny, model_source: '%s'}
+            deployments:
+              - {name: LlmServer-tiny, max_ongoing_requests: 1, max_queued_requests: 1}
+        """.formatted(port, model.toString(), model.toString(), model.toString());
     HttpResponse<String> put = send("PUT", api, config);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
@@ -97,7 +105,8 @@ class OpenAiServingEndToEndTest {
     while (System.nanoTime() < deadline) {
       last = JSON.readTree(send("GET", api, null).body());
       if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")
-          && last.path("applications").path("llm-tp2").path("status").asText().equals("RUNNING")) {
+          && last.path("applications").path("llm-tp2").path("status").asText().equals("RUNNING")
+          && last.path("applications").path("llm-narrow").path("status").asText().equals("RUNNING")) {
         return;
       }
       LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
@@ -429,6 +438,29 @@ class OpenAiServingEndToEndTest {
 
     assertThat(send("POST", base + "/v1/completions", "not json").statusCode()).isEqualTo(400);
     assertThat(send("GET", base + "/v1/nothing", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anOverloadedModelAnswers503InOpenAisShapeWithRetryAfter() throws Exception {
+    // /narrow's server runs 1 request and queues 1 (max_queued_requests, at the ingress's handle): a burst overflows
+    List<CompletableFuture<HttpResponse<String>>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/narrow/v1/completions")).timeout(Duration.ofSeconds(60))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+              "{\"model\": \"tiny\", \"prompt\": \"hello\", \"max_tokens\": 200, \"temperature\": 0}")).build();
+      burst.add(HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
+    }
+    List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> f : burst) {
+      answers.add(f.get(60, TimeUnit.SECONDS));
+    }
+    assertThat(answers).extracting(HttpResponse::statusCode).contains(200, 503).allMatch(c -> c == 200 || c == 503);
+    HttpResponse<String> overloaded = answers.stream().filter(r -> r.statusCode() == 503).findFirst().orElseThrow();
+    assertThat(overloaded.headers().firstValue("retry-after")).contains("1");
+    JsonNode e = JSON.readTree(overloaded.body()).path("error");
+    assertThat(e.path("code").asText()).isEqualTo("overloaded");
+    assertThat(e.path("type").asText()).isEqualTo("server_error");
+    assertThat(e.path("message").asText()).contains("model 'tiny' is overloaded");
   }
 
   private static HttpResponse<String> send(String method, String url, String body) throws Exception {
