@@ -72,6 +72,7 @@ public final class NodeProcess implements TroupeNode {
   private volatile io.troupe.runtime.rest.MetricsServer metricsServer;
   private final io.troupe.runtime.api.NodeMetrics metrics;
   private volatile String address;
+  private volatile boolean advertised;
 
   private NodeProcess(NodeConfig config, NodeId nodeId, ActorSystem<Void> system, ResourceSet total) {
     this.config = config;
@@ -250,12 +251,14 @@ public final class NodeProcess implements TroupeNode {
       routes.add(new StateApi(client));
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
       routes.add(new io.troupe.runtime.rest.MetricsRoute(metrics));
+      routes.add(new io.troupe.runtime.rest.MetricsTargets(client));
       EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }
     if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
       metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
     }
+    advertiseMetrics();
     for (var factory : NODE_SERVICES) {
       try {
         services.add(factory.apply(this));
@@ -265,6 +268,22 @@ public final class NodeProcess implements TroupeNode {
     }
     log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
         rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
+  }
+
+  /** Writes this node's metrics URL to the cluster's KV store (see {@link io.troupe.runtime.rest.MetricsTargets}). */
+  private void advertiseMetrics() {
+    String url = metricsUrl();
+    if (url == null) {
+      return;
+    }
+    try {
+      io.troupe.runtime.rest.MetricsTargets.advertise(client, nodeId, url).get(config.joinTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+      advertised = true;
+    } catch (Exception e) {
+      // the node still serves its metrics; only the cluster-wide listing lacks it
+      log.warn("could not advertise this node's metrics URL {} in the cluster: {}", url, root(e).toString());
+    }
   }
 
   static Config pekkoConfig(NodeConfig c) {
@@ -402,6 +421,14 @@ public final class NodeProcess implements TroupeNode {
       }
     }
     services.clear();
+    if (advertised) {
+      advertised = false;
+      try {
+        io.troupe.runtime.rest.MetricsTargets.withdraw(client, nodeId).get(3, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("could not withdraw this node's metrics URL: {}", e.toString());
+      }
+    }
     for (Consumer<TroupeNode> l : CLOSE_LISTENERS) {
       try {
         l.accept(this);
