@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Cluster-wide metrics discovery on a real in-process cluster (a head with its REST API, two workers with their
  * own metrics servers on free ports): {@code GET /api/cluster/status} gives each node its {@code metrics_url}, every
- * URL answers with that node's series, {@code GET /api/prometheus/sd} lists all three as Prometheus targets, and a
- * closed worker (entry withdrawn) and a crashed one (entry left behind, node DEAD) drop out of the targets.
+ * URL answers with that node's series, {@code GET /api/prometheus/sd} lists all three as Prometheus targets, a lost
+ * entry is written again by its node, and a closed worker (entry withdrawn) and a crashed one (entry left behind,
+ * node DEAD) drop out of the targets.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MetricsTargetsClusterTest {
@@ -61,6 +62,11 @@ class MetricsTargetsClusterTest {
         assertThat(group.path("labels").path("__scheme__").asText()).isEqualTo("http");
         assertThat(group.path("labels").path("is_head").asText()).isEqualTo(String.valueOf(node.equals(head.nodeId().value())));
       }
+
+      // an entry that is lost (a head restarted without a state dir starts with an empty store) is written again;
+      // after the delete only the node's periodic check can bring it back
+      head.client().kvDelete(MetricsTargets.key(w1.nodeId())).get(10, TimeUnit.SECONDS);
+      poll(api + MetricsTargets.SD_PATH, j -> nodeIds(j).contains(w1.nodeId().value()));
 
       // a closed worker withdraws its entry
       w0.close();
