@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /**
  * The local cluster of {@code troupe demo} and {@code troupe serve run}: a head and two workers,
  * each its own JVM started like {@code troupe start}, with logical resources (the workers declare 4
- * CPUs and 2 GPUs each, even on a machine without any). {@link #start} stops what it started if a node fails;
+ * CPUs and 2 GPUs each, even on a machine without any; each serves its own {@code /metrics} on a free port). {@link #start} stops what it started if a node fails;
  * {@link #stop} stops exactly these nodes (workers first), not others of the session.
  */
 final class DemoCluster {
@@ -42,8 +42,10 @@ final class DemoCluster {
       NodeRecord head = startNode(ctx, args);
       started.add(head);
       for (String zone : List.of("a", "b")) {
+        // each worker serves its own /metrics on a free port (advertised in GET /api/cluster/status): the replicas
+        // on it, e.g. the LLM's, record their metrics there
         started.add(startNode(ctx, List.of("--address", head.address(), "--num-cpus", "4", "--num-gpus", "2",
-            "--memory", "4G", "--labels", "role=worker,zone=" + zone)));
+            "--memory", "4G", "--labels", "role=worker,zone=" + zone, "--metrics-port", "0")));
       }
       DemoCluster c = new DemoCluster(ctx, started);
       c.awaitAlive();

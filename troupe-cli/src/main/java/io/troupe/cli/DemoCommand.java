@@ -166,10 +166,12 @@ public final class DemoCommand implements Callable<Integer> {
     ctx.out().print(ServeView.renderStatus(status));
     ctx.out().println();
     JsonNode groups = client.get(PgCommand.PATH);
+    String replicaNode = null;
     for (JsonNode g : StatusView.list(groups)) {
       if (g.path("name").asText("").contains("LlmServer-" + MODEL_ID)) {
         ctx.out().println("The LLM replica's placement group (one bundle per rank; the replica runs in bundle 0):");
         ctx.out().print(PlacementGroupsView.renderOne(g));
+        replicaNode = g.path("bundles").path(0).path("node_id").asText(null);
       }
     }
     String base = "http://127.0.0.1:" + port;
@@ -180,6 +182,8 @@ public final class DemoCommand implements Callable<Integer> {
     String finish = streamCompletion(base, ctx.out()::print, ctx.out()::flush);
     ctx.out().println();
     ctx.out().println("  (finish_reason: " + finish + ")");
+    ctx.out().println();
+    ctx.out().println(llmMetricsHint(replicaNode, client.get(StatusCommand.PATH)));
     HttpResponse<String> hello = get(base + "/hello?name=you");
     ctx.out().println();
     ctx.out().println("GET " + base + "/hello?name=you -> HTTP " + hello.statusCode() + ": " + hello.body().strip());
@@ -190,6 +194,30 @@ public final class DemoCommand implements Callable<Integer> {
     ctx.out().println("Try it yourself:");
     ctx.out().print(curls(port));
     ctx.out().flush();
+  }
+
+  /**
+   * Where the LLM metrics are: the {@code metrics_url} (from {@code GET /api/cluster/status}) of the node that runs
+   * the LLM replica, with a curl that shows its time-to-first-token histogram.
+   */
+  static String llmMetricsHint(String replicaNode, JsonNode status) {
+    String url = metricsUrl(replicaNode, status);
+    if (url == null) {
+      return "The LLM metrics (troupe_llm_*) are on the node that runs the replica (" + (replicaNode == null
+          ? "unknown" : replicaNode) + "), which advertises no /metrics URL ('troupe status' lists the nodes' URLs).";
+    }
+    return "The LLM metrics (troupe_llm_*, and the replica's troupe_serve_*) are on the replica's node " + replicaNode + ":\n"
+        + "  curl -s " + url + " | grep troupe_llm_time_to_first_token";
+  }
+
+  /** The {@code metrics_url} of {@code nodeId} in a cluster status, or null. */
+  static String metricsUrl(String nodeId, JsonNode status) {
+    for (JsonNode n : StatusView.list(status.path("nodes"))) {
+      if (n.path("node_id").asText().equals(nodeId) && n.hasNonNull("metrics_url")) {
+        return n.get("metrics_url").asText();
+      }
+    }
+    return null;
   }
 
   static String curls(int port) {
@@ -324,7 +352,9 @@ public final class DemoCommand implements Callable<Integer> {
         + "/v1, REST API on http://127.0.0.1:" + (dashboardPort == null ? 8265 : dashboardPort) + ". Next:");
     ctx.out().print(curls(httpPort));
     ctx.out().println("  ./troupe serve status          the applications, deployments and replicas");
-    ctx.out().println("  ./troupe status                nodes, resources and placement groups (bundles, GPU ids)");
+    ctx.out().println("  ./troupe status                nodes, resources, metrics URLs and placement groups (bundles, GPU ids)");
+    ctx.out().println("  curl -s http://127.0.0.1:" + (dashboardPort == null ? 8265 : dashboardPort)
+        + "/api/prometheus/sd   every node's /metrics as Prometheus targets (http_sd_configs)");
     ctx.out().println("  ./troupe list actors           the actors (replicas and LLM rank actors)");
     ctx.out().println("  ./troupe stop                  stop it");
     ctx.out().flush();

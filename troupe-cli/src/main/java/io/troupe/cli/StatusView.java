@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * Renders {@code GET /api/cluster/status} as text: a summary line, the node table (resources as
- * used/total), dead nodes' reasons, then pending and infeasible demands. Pure: JSON in, text out;
+ * used/total), dead nodes' reasons, each alive node's Prometheus {@code /metrics} URL, then pending and
+ * infeasible demands. Pure: JSON in, text out;
  * missing fields show as "-" rather than failing.
  */
 final class StatusView {
@@ -42,6 +43,7 @@ final class StatusView {
 
     Table t = new Table("NODE_ID", "ADDRESS", "STATE", "HEAD", "CPU", "GPU", "MEMORY", "OTHER", "LABELS");
     List<String> deaths = new ArrayList<>();
+    List<String> metrics = new ArrayList<>();
     for (JsonNode n : nodes) {
       JsonNode total = n.path("resources_total");
       JsonNode avail = n.path("resources_available");
@@ -57,6 +59,10 @@ final class StatusView {
           n.path("is_head").asBoolean() ? "yes" : "",
           usedOfTotal("CPU", total, avail), usedOfTotal("GPU", total, avail), usedOfTotal("memory", total, avail),
           other.length() == 0 ? "" : other.toString(), labels.length() == 0 ? "" : labels.toString());
+      if ("ALIVE".equals(n.path("state").asText())) {
+        metrics.add("  " + text(n, "node_id") + ": " + (n.hasNonNull("metrics_url") ? n.get("metrics_url").asText()
+            : "none (start the node with --metrics-port to serve them)"));
+      }
       if (n.hasNonNull("death_reason")) {
         deaths.add("  " + text(n, "node_id") + ": " + n.get("death_reason").asText());
       }
@@ -65,6 +71,10 @@ final class StatusView {
     if (!deaths.isEmpty()) {
       sb.append("\nDead nodes:\n");
       deaths.forEach(d -> sb.append(d).append('\n'));
+    }
+    if (!metrics.isEmpty()) {
+      sb.append("\nMetrics (Prometheus; all of them: GET /api/prometheus/sd):\n");
+      metrics.forEach(m -> sb.append(m).append('\n'));
     }
     demands(sb, "Pending demands", status.path("pending_demands"));
     demands(sb, "Infeasible demands", status.path("infeasible_demands"));

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's main job, {@code troupe demo}, as a user runs it (only the ports are free ones instead of 8000 /
  * 8265 / 6380): three node processes, the demo model written, the LLM deployed with tensor_parallel_size=2 over both
  * workers, a streamed completion printed; afterwards the OpenAI API answers, {@code troupe status} shows the
- * replica's placement group with one bundle on each worker and their GPU ids, and a second {@code troupe demo}
- * only shows the running cluster.
+ * replica's placement group with one bundle on each worker and their GPU ids, the replica's node advertises its
+ * {@code /metrics} (with the {@code troupe_llm_*} series of the requests) in {@code /api/cluster/status} and
+ * {@code /api/prometheus/sd}, and a second {@code troupe demo} only shows the running cluster.
  */
 @Tag("e2e")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -90,6 +91,38 @@ class DemoE2ETest {
     }
     assertThat(bundleNodes).hasSize(2);
 
+    // the LLM replica's node (bundle 0) advertises its own /metrics, the demo printed where it is, and it has the
+    // troupe_llm_* series of model "demo" with the requests counted
+    String replicaNode = llm.path("bundles").path(0).path("node_id").asText();
+    JsonNode clusterStatus = JSON.readTree(send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + dashboard + "/api/cluster/status")).GET()).body());
+    String metricsUrl = null;
+    for (JsonNode n : clusterStatus.path("nodes")) {
+      assertThat(n.path("metrics_url").asText()).as(n.toString()).startsWith("http://127.0.0.1:").endsWith("/metrics");
+      if (n.path("node_id").asText().equals(replicaNode)) {
+        metricsUrl = n.path("metrics_url").asText();
+      }
+    }
+    assertThat(metricsUrl).as("metrics_url of " + replicaNode + " in " + clusterStatus)
+        .isNotNull().isNotEqualTo("http://127.0.0.1:" + dashboard + "/metrics");
+    assertThat(demo.out()).contains("curl -s " + metricsUrl + " | grep troupe_llm_time_to_first_token",
+        "/api/prometheus/sd");
+    String scrape = "";
+    double requests = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (requests < 2 && System.nanoTime() < deadline) { // the demo's streamed completion and ours
+      scrape = send(HttpRequest.newBuilder(URI.create(metricsUrl)).GET()).body();
+      requests = llmRequests(scrape);
+      if (requests < 2) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+      }
+    }
+    assertThat(requests).as(scrape).isGreaterThanOrEqualTo(2);
+    assertThat(scrape).containsPattern("troupe_llm_time_to_first_token_seconds_count\\{[^}]*model_id=\"demo\"[^}]*} [1-9]");
+    JsonNode sd = JSON.readTree(send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + dashboard + "/api/prometheus/sd")).GET()).body());
+    assertThat(sd.size()).as(sd.toString()).isEqualTo(3);
+
     CliHarness.Result status = cli.run("status");
     assertThat(status.code()).as(status.err()).isZero();
     assertThat(status.out()).contains("LlmServer-demo");
@@ -98,6 +131,17 @@ class DemoE2ETest {
     CliHarness.Result again = cli.run("demo", "--http-port", String.valueOf(http));
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("already running").doesNotContain("[1/4]");
+  }
+
+  /** Sum of {@code troupe_llm_request_success_total} of model "demo" in a Prometheus scrape. */
+  private static double llmRequests(String scrape) {
+    double n = 0;
+    for (String line : scrape.lines().toList()) {
+      if (line.startsWith("troupe_llm_request_success_total{") && line.contains("model_id=\"demo\"")) {
+        n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return n;
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

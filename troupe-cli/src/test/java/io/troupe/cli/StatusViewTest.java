@@ -13,15 +13,17 @@ class StatusViewTest {
   static final String STATUS = """
       {"nodes": [
         {"node_id": "head-1", "address": "127.0.0.1:6380", "state": "ALIVE", "is_head": true, "labels": {},
+         "metrics_url": "http://127.0.0.1:8265/metrics",
          "resources_total": {"CPU": 2.0, "memory": 4294967296.0},
          "resources_available": {"CPU": 2.0, "memory": 4294967296.0}},
         {"node_id": "worker-1", "address": "127.0.0.1:41000", "state": "ALIVE", "is_head": false,
          "labels": {"zone": "a"},
+         "metrics_url": null,
          "resources_total": {"CPU": 2.0, "GPU": 2.0, "disk_gb": 100.0, "memory": 1.0E9},
          "resources_available": {"CPU": 0.5, "GPU": 1.0, "disk_gb": 100.0, "memory": 1.0E9}},
         {"node_id": "worker-2", "address": "127.0.0.1:41001", "state": "DEAD", "is_head": false, "labels": {},
          "resources_total": {"CPU": 2.0}, "resources_available": {"CPU": 2.0},
-         "death_reason": "unreachable for 10 s"}],
+         "death_reason": "unreachable for 10 s", "metrics_url": null}],
        "pending_demands": [{"resources": {"CPU": 1.0, "GPU": 1.0}, "count": 3, "reason": "waiting for resources", "kind": "actor"}],
        "infeasible_demands": []}
       """;
@@ -40,6 +42,9 @@ class StatusViewTest {
     assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(
         "worker-1 +127\\.0\\.0\\.1:41000 +ALIVE +1\\.5/2 +1/2 +0 B/953\\.7 MiB +disk_gb 0/100 +zone=a"));
     assertThat(text).contains("Dead nodes:\n  worker-2: unreachable for 10 s\n");
+    assertThat(text).contains("\nMetrics (Prometheus; all of them: GET /api/prometheus/sd):\n"
+        + "  head-1: http://127.0.0.1:8265/metrics\n"
+        + "  worker-1: none (start the node with --metrics-port to serve them)\n\n");
     assertThat(text.lines()).anySatisfy(l -> assertThat(l).matches(
         "actor +3 +\\{CPU: 1, GPU: 1} +waiting for resources"));
     assertThat(text).endsWith("Infeasible demands: none\n");

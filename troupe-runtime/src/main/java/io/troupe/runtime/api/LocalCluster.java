@@ -75,9 +75,17 @@ public final class LocalCluster implements AutoCloseable {
    * @param workerLabels labels of worker i, by index (missing: none)
    * @param failureDetection time to declare a silent node dead
    * @param dashboard whether the head serves the REST API (on a free port)
+   * @param workerMetrics whether each worker serves its own {@code /metrics} ({@code NodeConfig.metricsPort} 0:
+   *     a free port), advertised cluster-wide like those of {@code troupe start --metrics-port}
    */
   public record Options(int workers, double cpusPerNode, int gpusPerWorker, long memoryPerNode,
-      List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard) {
+      List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard, boolean workerMetrics) {
+    /** Without worker metrics servers. */
+    public Options(int workers, double cpusPerNode, int gpusPerWorker, long memoryPerNode,
+        List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard) {
+      this(workers, cpusPerNode, gpusPerWorker, memoryPerNode, workerLabels, failureDetection, dashboard, false);
+    }
+
     public Options {
       Objects.requireNonNull(failureDetection);
       workerLabels = List.copyOf(workerLabels);
@@ -92,6 +100,9 @@ public final class LocalCluster implements AutoCloseable {
       }
       if (head && !dashboard) {
         b.dashboardPort(NodeConfig.NO_DASHBOARD);
+      }
+      if (!head && workerMetrics) {
+        b.metricsPort(0);
       }
       return b.build();
     }
@@ -109,6 +120,7 @@ public final class LocalCluster implements AutoCloseable {
       private List<Map<String, String>> labels = List.of();
       private Duration failureDetection = Duration.ofSeconds(5);
       private boolean dashboard = true;
+      private boolean workerMetrics;
 
       public Builder workers(int v) { workers = v; return this; }
       public Builder cpusPerNode(double v) { cpus = v; return this; }
@@ -117,9 +129,10 @@ public final class LocalCluster implements AutoCloseable {
       public Builder workerLabels(List<Map<String, String>> v) { labels = v; return this; }
       public Builder failureDetection(Duration v) { failureDetection = v; return this; }
       public Builder dashboard(boolean v) { dashboard = v; return this; }
+      public Builder workerMetrics(boolean v) { workerMetrics = v; return this; }
 
       public Options build() {
-        return new Options(workers, cpus, gpus, memory, labels, failureDetection, dashboard);
+        return new Options(workers, cpus, gpus, memory, labels, failureDetection, dashboard, workerMetrics);
       }
     }
   }

@@ -72,6 +72,10 @@ public final class NodeProcess implements TroupeNode {
   private volatile io.troupe.runtime.rest.MetricsServer metricsServer;
   private final io.troupe.runtime.api.NodeMetrics metrics;
   private volatile String address;
+  private volatile boolean advertised;
+  private volatile org.apache.pekko.actor.Cancellable readvertise;
+  /** How often a node checks that its metrics URL is still in the cluster's KV store. */
+  static final Duration METRICS_READVERTISE = Duration.ofSeconds(5);
 
   private NodeProcess(NodeConfig config, NodeId nodeId, ActorSystem<Void> system, ResourceSet total) {
     this.config = config;
@@ -250,12 +254,14 @@ public final class NodeProcess implements TroupeNode {
       routes.add(new StateApi(client));
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
       routes.add(new io.troupe.runtime.rest.MetricsRoute(metrics));
+      routes.add(new io.troupe.runtime.rest.MetricsTargets(client));
       EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }
     if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
       metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
     }
+    advertiseMetrics();
     for (var factory : NODE_SERVICES) {
       try {
         services.add(factory.apply(this));
@@ -265,6 +271,39 @@ public final class NodeProcess implements TroupeNode {
     }
     log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
         rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
+  }
+
+  /**
+   * Writes this node's metrics URL to the cluster's KV store (see {@link io.troupe.runtime.rest.MetricsTargets}),
+   * and checks it every {@link #METRICS_READVERTISE} (one KV read), writing it again when it is gone: a head
+   * restarted without a state dir starts with an empty store while its workers rejoin.
+   */
+  private void advertiseMetrics() {
+    String url = metricsUrl();
+    if (url == null) {
+      return;
+    }
+    advertised = true;
+    try {
+      io.troupe.runtime.rest.MetricsTargets.advertise(client, nodeId, url).get(config.joinTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // the node still serves its metrics; only the cluster-wide listing lacks it until the next check
+      log.warn("could not advertise this node's metrics URL {} in the cluster (retrying): {}", url, root(e).toString());
+    }
+    readvertise = system.scheduler().scheduleWithFixedDelay(METRICS_READVERTISE, METRICS_READVERTISE, () -> {
+      if (!advertised) {
+        return;
+      }
+      client.kvGet(io.troupe.runtime.rest.MetricsTargets.key(nodeId)).thenCompose(v -> v.isPresent() || !advertised
+              ? CompletableFuture.<Void>completedFuture(null)
+              : io.troupe.runtime.rest.MetricsTargets.advertise(client, nodeId, url))
+          .whenComplete((v, e) -> {
+            if (e != null) {
+              log.debug("metrics URL check failed: {}", e.toString());
+            }
+          });
+    }, system.executionContext());
   }
 
   static Config pekkoConfig(NodeConfig c) {
@@ -402,6 +441,18 @@ public final class NodeProcess implements TroupeNode {
       }
     }
     services.clear();
+    if (advertised) {
+      advertised = false;
+      org.apache.pekko.actor.Cancellable c = readvertise;
+      if (c != null) {
+        c.cancel();
+      }
+      try {
+        io.troupe.runtime.rest.MetricsTargets.withdraw(client, nodeId).get(3, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("could not withdraw this node's metrics URL: {}", e.toString());
+      }
+    }
     for (Consumer<TroupeNode> l : CLOSE_LISTENERS) {
       try {
         l.accept(this);

@@ -20,7 +20,7 @@ public final class StateApi implements Consumer<HttpRouting.Builder> {
 
   @Override
   public void accept(HttpRouting.Builder r) {
-    r.get("/api/cluster/status", (req, res) -> Json.ok(res, await(troupe.status())));
+    r.get("/api/cluster/status", (req, res) -> Json.ok(res, await(MetricsTargets.status(troupe))));
     r.get("/api/actors", (req, res) -> Json.ok(res, await(troupe.actors())));
     r.get("/api/actors/{id}", (req, res) -> {
       String id = req.path().pathParameters().get("id");
