@@ -147,7 +147,7 @@ public final class HandleClient {
           throw new ServeException("calling " + method + " on " + replica + " failed: " + TroupeClusterOps.describe(e), cause);
         } catch (TimeoutException e) {
           router.onRequestFinished(replica);
-          cancelOnReplica(replica, requestId, call);
+          directory.cancel(replica, requestId, call);
           throw timedOut(d, method, timeout);
         }
         router.onQueueLength(replica, result.queueLength());
@@ -197,20 +197,6 @@ public final class HandleClient {
     }
   }
 
-  /** The call timed out: interrupt it on the replica (frees its slot) and cancel a stream it opened late. */
-  private void cancelOnReplica(ReplicaId replica, String requestId, CompletableFuture<ReplicaResult> call) {
-    try {
-      var h = directory.handle(replica);
-      h.call("cancelRequest", requestId);
-      call.thenAccept(late -> {
-        if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
-          h.call("cancelStream", ref.streamId());
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "cancelling timed-out call " + requestId + " on " + replica + " failed", e);
-    }
-  }
 
   private static ServeException timedOut(DeploymentId d, String method, Duration timeout) {
     return new ServeException("call " + d + "." + method + " not answered within " + (timeout == null ? NO_TIMEOUT

@@ -49,4 +49,23 @@ public final class ReplicaDirectory {
     handles.put(id, h);
     return h;
   }
+
+  /**
+   * The caller gave up on request {@code requestId} ({@code call} to {@code replica}): asks the replica
+   * to interrupt it (frees its slot) and cancels a stream the call may still open. Fire and forget.
+   */
+  public void cancel(ReplicaId replica, String requestId, java.util.concurrent.CompletableFuture<ReplicaResult> call) {
+    try {
+      ActorHandle<ReplicaActor> h = handle(replica);
+      h.call("cancelRequest", requestId);
+      call.thenAccept(late -> {
+        if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
+          h.call("cancelStream", ref.streamId());
+        }
+      });
+    } catch (RuntimeException e) {
+      System.getLogger(ReplicaDirectory.class.getName()).log(System.Logger.Level.DEBUG,
+          "cancelling request " + requestId + " on " + replica + " failed", e);
+    }
+  }
 }

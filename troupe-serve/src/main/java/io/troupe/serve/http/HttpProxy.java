@@ -228,7 +228,7 @@ public final class HttpProxy implements AutoCloseable {
         result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         router.onRequestFinished(replica);
-        cancelOnReplica(replica, requestId, call);
+        directory.cancel(replica, requestId, call);
         return timeout(ingress);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
@@ -264,23 +264,6 @@ public final class HttpProxy implements AutoCloseable {
     }
   }
 
-  /**
-   * The caller gave up on a request the replica may still be running: ask the replica to interrupt
-   * it (frees its slot), and cancel a stream it may have opened meanwhile. Fire and forget.
-   */
-  private void cancelOnReplica(ReplicaId replica, String requestId, CompletableFuture<ReplicaResult> call) {
-    try {
-      var h = directory.handle(replica);
-      h.call("cancelRequest", requestId);
-      call.thenAccept(late -> {
-        if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
-          h.call("cancelStream", ref.streamId());
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "cancelling timed-out request " + requestId + " on " + replica + " failed", e);
-    }
-  }
 
   private static long remaining(long deadline) throws TimeoutException {
     long left = deadline - System.nanoTime();
