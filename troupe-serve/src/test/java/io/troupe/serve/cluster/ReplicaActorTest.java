@@ -92,15 +92,16 @@ class ReplicaActorTest {
     assertThat(r.handleRequest(ServeRequest.get("/", "name=q"))).isEqualTo(new ReplicaResult.Rejected(0, true));
   }
 
-  /** Sleeps in handle until interrupted; closeable. */
+  /** Blocks in handle until interrupted (a latch nobody releases); closeable. */
   public static class Sleeper implements AutoCloseable {
     static final CountDownLatch ENTERED = new CountDownLatch(1);
+    static final CountDownLatch NEVER = new CountDownLatch(1);
     volatile boolean closed;
 
     public ServeResponse handle(ServeRequest r) throws InterruptedException {
       ENTERED.countDown();
-      Thread.sleep(60_000);
-      return ServeResponse.ok("slept");
+      NEVER.await(60, TimeUnit.SECONDS);
+      return ServeResponse.ok("not interrupted");
     }
 
     @Override
