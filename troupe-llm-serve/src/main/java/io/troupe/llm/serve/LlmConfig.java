@@ -138,15 +138,6 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
         maxTokens, numGpusPerRank, r, dtype, bundlePerRank, placementStrategy, acceleratorType);
   }
 
-  /** This config with {@code dtype}, {@code bundle_per_rank}, {@code placement_strategy}, {@code accelerator_type}. */
-  public LlmConfig withPlacement(String dtype, Map<String, Double> bundlePerRank, String placementStrategy,
-      String acceleratorType) {
-    return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
-        maxTokens, bundlePerRank != null && bundlePerRank.get("GPU") != null ? bundlePerRank.get("GPU")
-            : bundlePerRank != null ? 0 : numGpusPerRank, routing, dtype, bundlePerRank, placementStrategy,
-        acceleratorType);
-  }
-
   /** The server deployment's {@code request_router} for {@link #routing}. */
   public io.troupe.serve.api.RequestRouterConfig requestRouter() {
     return io.troupe.serve.api.RequestRouterConfig.fromValue(routing);
