@@ -10,32 +10,59 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** Test fixture: Troupe nodes as separate OS processes on loopback. Close to kill them all. */
-final class ProcessCluster implements AutoCloseable {
+/**
+ * Test fixture: Troupe nodes as separate OS processes on loopback. Close to kill them all; logs stay in
+ * a temp dir. The node's main class prints {@code READY nodeId address dashboardUrl} (see
+ * {@link TestNodeMain}); other modules' tests pass their own (shared through troupe-runtime's test-jar).
+ */
+public final class ProcessCluster implements AutoCloseable {
   /** One node process and what it printed when ready. */
-  record Node(Process process, String nodeId, String address, String dashboardUrl, Path log) {}
+  public record Node(Process process, String nodeId, String address, String dashboardUrl, Path log) {}
 
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private final Path logDir;
+  private final Class<?> mainClass;
+  private final List<String> jvmArgs;
 
-  ProcessCluster() throws IOException {
-    logDir = Files.createTempDirectory("troupe-e2e");
+  /** Nodes run {@link TestNodeMain}. */
+  public ProcessCluster() throws IOException {
+    this(TestNodeMain.class, List.of());
   }
 
-  static int freePort() throws IOException {
+  /** Nodes run {@code mainClass} with {@code jvmArgs} added to the JVM's options. */
+  public ProcessCluster(Class<?> mainClass, List<String> jvmArgs) throws IOException {
+    this.logDir = Files.createTempDirectory("troupe-e2e");
+    this.mainClass = mainClass;
+    this.jvmArgs = List.copyOf(jvmArgs);
+  }
+
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  Node start(String... args) throws Exception {
+  /** Starts a node in the background; the future completes once it printed READY. */
+  public CompletableFuture<Node> startAsync(String... args) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return start(args);
+      } catch (Exception e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    });
+  }
+
+  public Node start(String... args) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), TestNodeMain.class.getName()));
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     cmd.addAll(List.of(args));
-    Path log = logDir.resolve("node-" + nodes.size() + ".log");
+    Path log = logDir.resolve("node-" + System.nanoTime() + "-" + args[0] + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();
     Thread.ofVirtual().start(() -> {
@@ -66,8 +93,12 @@ final class ProcessCluster implements AutoCloseable {
     return n;
   }
 
+  public Path logDir() {
+    return logDir;
+  }
+
   /** SIGKILL: no goodbye to the cluster. */
-  void kill(Node n) throws InterruptedException {
+  public void kill(Node n) throws InterruptedException {
     n.process().destroyForcibly();
     n.process().waitFor(10, TimeUnit.SECONDS);
   }

@@ -3,6 +3,7 @@ package io.troupe.serve.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.troupe.runtime.e2e.ProcessCluster;
 import io.troupe.runtime.rest.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,12 +80,12 @@ class ServeHighAvailabilityE2ETest {
   void servingSurvivesWorkerAndHeadLoss() throws Exception {
     long t0 = System.nanoTime();
     Path state = Files.createTempDirectory("troupe-serve-state");
-    try (ServeProcessCluster pc = new ServeProcessCluster()) {
-      int port = ServeProcessCluster.freePort();
-      int dashboard = ServeProcessCluster.freePort();
+    try (ProcessCluster pc = new ProcessCluster(ServeTestNodeMain.class, List.of("-Dtroupe.serve.proxy-port=0"))) {
+      int port = ProcessCluster.freePort();
+      int dashboard = ProcessCluster.freePort();
       String[] headArgs = {"head", "port=" + port, "dashboard=" + dashboard, "cpus=0", "fd=4000", "state=" + state};
-      ServeProcessCluster.Node head = pc.start(headArgs);
-      List<ServeProcessCluster.Node> workers = new ArrayList<>();
+      ProcessCluster.Node head = pc.start(headArgs);
+      List<ProcessCluster.Node> workers = new ArrayList<>();
       var starting = List.of(pc.startAsync("worker", "address=" + head.address(), "cpus=2", "fd=4000"),
           pc.startAsync("worker", "address=" + head.address(), "cpus=2", "fd=4000"));
       for (var f : starting) {
@@ -93,16 +94,16 @@ class ServeHighAvailabilityE2ETest {
       String api = head.dashboardUrl() + "/api/serve/applications/";
       System.out.printf("cluster up in %.1f s; logs in %s%n", secondsSince(t0), pc.logDir());
 
-      int httpPort = ServeProcessCluster.freePort();
+      int httpPort = ProcessCluster.freePort();
       assertThat(send("PUT", api, config(httpPort)).statusCode()).isEqualTo(200);
       JsonNode status = poll(() -> json(api), s -> running(s, 2) && s.path("proxies").size() == 3, 60);
       assertThat(status.path("proxy_location").asText()).isEqualTo("EveryNode");
       Map<String, String> proxies = proxies(status);
       Map<String, String> replicaNodes = replicaNodes(status);
       // The victim is a worker that hosts a replica; traffic goes through another worker's proxy.
-      ServeProcessCluster.Node victim = workers.stream().filter(w -> replicaNodes.containsValue(w.nodeId()))
+      ProcessCluster.Node victim = workers.stream().filter(w -> replicaNodes.containsValue(w.nodeId()))
           .findFirst().orElseThrow();
-      ServeProcessCluster.Node survivor = workers.stream().filter(w -> w != victim).findFirst().orElseThrow();
+      ProcessCluster.Node survivor = workers.stream().filter(w -> w != victim).findFirst().orElseThrow();
       String url = proxies.get(survivor.nodeId()) + "/hello?name=x&sleep_ms=20";
       // every node's proxy serves the app (a worker's proxy answers 503 + Retry-After until its first routes
       // refresh, up to a second after it registered)
@@ -150,7 +151,7 @@ class ServeHighAvailabilityE2ETest {
       assertThat(calls.stream().filter(c -> c.start() > killedAt && c.status() == 200)).isNotEmpty();
 
       // (b) SIGKILL the head: the survivor's proxy keeps answering with the replicas it knows.
-      ServeProcessCluster.Node w3 = third.get(90, TimeUnit.SECONDS);
+      ProcessCluster.Node w3 = third.get(90, TimeUnit.SECONDS);
       healed = poll(() -> json(api), s -> running(s, 2) && proxies(s).containsKey(w3.nodeId()), 30);
       Map<String, String> adoptedReplicas = replicaNodes(healed);
       // A leak no checkpoint knows: a serve-named group left behind, e.g. by a replica start that
@@ -178,7 +179,7 @@ class ServeHighAvailabilityE2ETest {
           secondsSince(headKilledAt));
 
       long restartAt = System.nanoTime();
-      ServeProcessCluster.Node head2 = pc.start(headArgs);
+      ProcessCluster.Node head2 = pc.start(headArgs);
       String api2 = head2.dashboardUrl() + "/api/serve/applications/";
       JsonNode restored = poll(() -> json(api2), s -> s.path("controller_status").asText().equals("RUNNING")
           && running(s, 2), 90);
