@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 /** Benchmark callee: {@link #node()} answers with the id of the node its replica runs on. */
 public class Leaf {

@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ServeRequest;

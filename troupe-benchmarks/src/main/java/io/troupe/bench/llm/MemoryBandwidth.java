@@ -1,4 +1,4 @@
-package io.troupe.llm.bench;
+package io.troupe.bench.llm;
 
 import io.troupe.llm.kernels.Kernels;
 import io.troupe.llm.kernels.MatMul;

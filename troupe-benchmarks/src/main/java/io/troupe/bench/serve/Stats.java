@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.troupe.llm.bench;
+package io.troupe.bench.llm;
 
 import io.troupe.llm.kernels.F32Matrix;
 import io.troupe.llm.kernels.Kernels;
@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * A program, not a test; takes well under a minute.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp troupe-llm/target/classes io.troupe.llm.bench.MatMulBenchmark [threads]
+ * java --add-modules jdk.incubator.vector -cp "$CP" io.troupe.bench.llm.MatMulBenchmark [threads]
  * </pre>
  */
 public final class MatMulBenchmark {

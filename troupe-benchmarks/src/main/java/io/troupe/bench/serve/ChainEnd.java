@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 /** The last deployment of the benchmark chain. */
 public class ChainEnd {

@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.serve.api.Application;
@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The applications {@link ServeBenchmark} deploys ({@code import_path: io.troupe.serve.bench.BenchApps:<name>}).
+ * The applications {@link ServeBenchmark} deploys ({@code import_path: io.troupe.bench.serve.BenchApps:<name>}).
  * Every deployment allows 128 ongoing requests so that routing, not the replica's limit, is measured.
  */
 public final class BenchApps {

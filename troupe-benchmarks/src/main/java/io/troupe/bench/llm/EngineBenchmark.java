@@ -1,4 +1,4 @@
-package io.troupe.llm.bench;
+package io.troupe.bench.llm;
 
 import io.troupe.llm.api.FinishReason;
 import io.troupe.llm.api.GenerationEvent;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * one token per sequence, so the ceiling at batch b is {@code b * bandwidth / bytes}). A program, not a test.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -Xmx12g -cp ... io.troupe.llm.bench.EngineBenchmark \
+ * java --add-modules jdk.incubator.vector -Xmx12g -cp ... io.troupe.bench.llm.EngineBenchmark \
  *   [--model DIR] [--threads N] [--int8] [--batches 1,8,32] [--prompt 32] [--decode 8] [--repeat 1]
  *   [--dtype bf16|f32]
  * </pre>

@@ -1,4 +1,4 @@
-package io.troupe.runtime.bench;
+package io.troupe.bench.runtime;
 
 import io.troupe.runtime.api.Bundle;
 import io.troupe.runtime.api.ClusterStatus;

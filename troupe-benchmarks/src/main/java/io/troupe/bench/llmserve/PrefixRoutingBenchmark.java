@@ -1,4 +1,4 @@
-package io.troupe.llm.serve.bench;
+package io.troupe.bench.llmserve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

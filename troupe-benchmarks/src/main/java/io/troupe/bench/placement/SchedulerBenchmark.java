@@ -1,4 +1,4 @@
-package io.troupe.runtime.placement.bench;
+package io.troupe.bench.placement;
 
 import io.troupe.runtime.api.Bundle;
 import io.troupe.runtime.api.NodeId;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
 /**
  * Scheduler throughput on a simulated cluster: placement groups created (reserved by 2PC with
  * in-process node agents) and removed per second, for 1-bundle and 40-bundle groups. A program,
- * not a test: {@code java -cp ... io.troupe.runtime.placement.bench.SchedulerBenchmark [nodes] [reps]}.
+ * not a test: {@code java -cp ... io.troupe.bench.placement.SchedulerBenchmark [nodes] [reps]}.
  * Single-threaded, like the manager; the agents answer at once, so this measures the head's work
  * (policy, bookkeeping, 2PC driving, node-table reservation), not network latency.
  */

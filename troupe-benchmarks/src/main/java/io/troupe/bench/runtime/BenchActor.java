@@ -1,4 +1,4 @@
-package io.troupe.runtime.bench;
+package io.troupe.bench.runtime;
 
 /** A no-op actor for benchmarks. */
 public class BenchActor {

@@ -1,4 +1,4 @@
-package io.troupe.serve.bench;
+package io.troupe.bench.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServer;
@@ -187,8 +187,8 @@ public final class ServeBenchmark {
         applications:
           - name: %s
             route_prefix: %s
-            import_path: io.troupe.serve.bench.BenchApps:%s
-        """.formatted(port, app, route, app);
+            import_path: %s:%s
+        """.formatted(port, app, route, BenchApps.class.getName(), app);
     long t0 = System.nanoTime();
     HttpResponse<String> put = send("PUT", api, config);
     if (put.statusCode() != 200) {

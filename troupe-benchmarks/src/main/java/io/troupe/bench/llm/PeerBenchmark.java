@@ -1,4 +1,4 @@
-package io.troupe.llm.bench;
+package io.troupe.bench.llm;
 
 import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.model.ModelSupport;
@@ -27,7 +27,7 @@ import java.util.UUID;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx12g -cp target/classes:target/test-classes:DEPS \
- *   io.troupe.llm.bench.PeerBenchmark --dtype f32 [EngineBenchmark options]
+ *   io.troupe.bench.llm.PeerBenchmark --dtype f32 [EngineBenchmark options]
  * </pre>
  */
 public final class PeerBenchmark {
