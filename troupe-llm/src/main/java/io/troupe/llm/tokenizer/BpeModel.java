@@ -28,6 +28,8 @@ final class BpeModel {
     private final boolean fuseUnk;
     private final boolean ignoreMerges;
     private final int unkId;
+    private final String prefix; // continuing_subword_prefix: before every symbol but a word's first ("" = none)
+    private final String suffix; // end_of_word_suffix: after a word's last symbol ("" = none)
     private final int[] byteTokenIds = new int[256];
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
@@ -37,6 +39,18 @@ final class BpeModel {
      */
     BpeModel(Map<String, Integer> vocab, List<String[]> merges, String unkToken, boolean byteFallback,
              boolean fuseUnk, boolean ignoreMerges) {
+        this(vocab, merges, unkToken, byteFallback, fuseUnk, ignoreMerges, "", "");
+    }
+
+    /**
+     * @param continuingSubwordPrefix put before every initial symbol of a word but the first, and dropped from the
+     *     right part when two symbols merge ({@code ""} or {@code null}: none, as in Qwen2's tokenizer.json)
+     * @param endOfWordSuffix put after the last initial symbol of a word ({@code ""} or {@code null}: none)
+     */
+    BpeModel(Map<String, Integer> vocab, List<String[]> merges, String unkToken, boolean byteFallback,
+             boolean fuseUnk, boolean ignoreMerges, String continuingSubwordPrefix, String endOfWordSuffix) {
+        this.prefix = continuingSubwordPrefix == null ? "" : continuingSubwordPrefix;
+        this.suffix = endOfWordSuffix == null ? "" : endOfWordSuffix;
         this.vocab = Map.copyOf(vocab);
         int maxId = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
         this.idToToken = new String[maxId + 1];
@@ -46,7 +60,8 @@ final class BpeModel {
             String[] m = merges.get(rank);
             Integer a = vocab.get(m[0]);
             Integer b = vocab.get(m[1]);
-            Integer r = vocab.get(m[0] + m[1]);
+            String right = !prefix.isEmpty() && m[1].startsWith(prefix) ? m[1].substring(prefix.length()) : m[1];
+            Integer r = vocab.get(m[0] + right);
             if (a != null && b != null && r != null) {
                 this.merges.putIfAbsent(pair(a, b), new long[] {rank, r});
             }
@@ -105,7 +120,14 @@ final class BpeModel {
         for (int i = 0; i < word.length(); ) {
             int cp = word.codePointAt(i);
             int n = Character.charCount(cp);
-            Integer id = vocab.get(word.substring(i, i + n));
+            String symbol = word.substring(i, i + n);
+            if (i > 0 && !prefix.isEmpty()) {
+                symbol = prefix + symbol;
+            }
+            if (i + n == word.length() && !suffix.isEmpty()) {
+                symbol = symbol + suffix;
+            }
+            Integer id = vocab.get(symbol);
             i += n;
             if (id != null) {
                 symbols.add(id);

@@ -76,10 +76,6 @@ final class TokenizerLoader {
         if (!type.equals("BPE")) {
             throw new TokenizerException("unsupported model type '" + type + "' (only BPE is implemented)");
         }
-        if (!m.path("continuing_subword_prefix").isNull() && m.has("continuing_subword_prefix")
-                || !m.path("end_of_word_suffix").isNull() && m.has("end_of_word_suffix")) {
-            throw new TokenizerException("BPE continuing_subword_prefix / end_of_word_suffix are not supported");
-        }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         m.path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
         List<String[]> merges = new ArrayList<>();
@@ -99,7 +95,20 @@ final class TokenizerLoader {
         }
         String unk = m.path("unk_token").isTextual() ? m.get("unk_token").asText() : null;
         return new BpeModel(vocab, merges, unk, m.path("byte_fallback").asBoolean(false), m.path("fuse_unk").asBoolean(false),
-                m.path("ignore_merges").asBoolean(false));
+                m.path("ignore_merges").asBoolean(false), optionalText(m, "continuing_subword_prefix"),
+                optionalText(m, "end_of_word_suffix"));
+    }
+
+    /** A string field that may be absent or null (then ""). */
+    private static String optionalText(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        if (!v.isTextual()) {
+            throw new TokenizerException("BPE " + field + " must be a string or null, found " + v);
+        }
+        return v.asText();
     }
 
     /** The ids a TemplateProcessing "single" template puts before and after the sequence. */
