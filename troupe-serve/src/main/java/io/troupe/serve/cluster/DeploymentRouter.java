@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * {@link io.troupe.serve.api.DeploymentHandle} calls. Requests waiting for a replica count in the
  * node's {@code troupe_serve_deployment_queued_queries} ({@link ServeMetrics#queuedQueries}). Thread-safe.
  */
-public final class DeploymentRouter implements AutoCloseable {
+public final class DeploymentRouter implements ReplicaCall.Routing, AutoCloseable {
   private final ScheduledExecutorService owner;
   private final RequestRouter router;
   private volatile RoutingTable table;
@@ -66,7 +66,7 @@ public final class DeploymentRouter implements AutoCloseable {
     });
     QueueLengthProber prober = id -> {
       try {
-        return directory.handle(id).<Integer>call("queueLength").exceptionally(ex -> {
+        return directory.handle(id).call(ReplicaActor::queueLength).exceptionally(ex -> {
           throw isDeath(ex) ? new QueueLengthProber.ReplicaDeadException(String.valueOf(ex.getMessage()))
               : ex instanceof CompletionException ce ? ce : new CompletionException(ex);
         });
@@ -107,6 +107,7 @@ public final class DeploymentRouter implements AutoCloseable {
    * Queues a request; the outer future fails with {@link io.troupe.serve.api.BackPressureException}
    * when max_queued_requests are waiting, the inner one completes with the chosen replica.
    */
+  @Override
   public CompletableFuture<CompletableFuture<ReplicaId>> assign(RoutingRequest request) {
     CompletableFuture<CompletableFuture<ReplicaId>> f = new CompletableFuture<>();
     queued.incrementAndGet();
@@ -127,14 +128,17 @@ public final class DeploymentRouter implements AutoCloseable {
     return f;
   }
 
+  @Override
   public void onQueueLength(ReplicaId id, int length) {
     onOwner(() -> router.onQueueLength(id, length));
   }
 
+  @Override
   public void onReplicaDied(ReplicaId id) {
     onOwner(() -> router.onReplicaDied(id));
   }
 
+  @Override
   public void onRequestFinished(ReplicaId id) {
     onOwner(() -> router.onRequestFinished(id));
   }

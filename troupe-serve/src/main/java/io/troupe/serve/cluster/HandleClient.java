@@ -1,28 +1,22 @@
 package io.troupe.serve.cluster;
 
 import io.troupe.runtime.api.ActorContext;
-import io.troupe.runtime.api.ActorUnavailableException;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.Troupe;
-import io.troupe.serve.api.BackPressureException;
 import io.troupe.serve.api.DeploymentCallException;
 import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ResponseStream;
 import io.troupe.serve.api.ServeException;
 import io.troupe.serve.controller.RoutingTable;
-import io.troupe.serve.router.QueueLengthProber;
-import io.troupe.serve.router.RoutingRequest;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -42,7 +36,6 @@ public final class HandleClient {
   /** One per node of this JVM (LocalCluster runs several); entries live as long as the JVM. */
   private static final Map<NodeId, HandleClient> CLIENTS = new ConcurrentHashMap<>();
   static final Duration ROUTES_TTL = RoutesClient.TTL;
-  static final int MAX_DEATH_RETRIES = 3;
   /** Wait cap when a call has no timeout: long, but never forever. */
   static final Duration NO_TIMEOUT = Duration.ofDays(1);
   /** How long one pull of a stream may take beyond its long poll when the call has no timeout. */
@@ -52,6 +45,7 @@ public final class HandleClient {
   private final ReplicaDirectory directory;
   private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
   private final RoutesClient routes;
+  private final InstantSource clock = InstantSource.system();
 
   private HandleClient(Troupe troupe) {
     this.troupe = troupe;
@@ -72,20 +66,20 @@ public final class HandleClient {
             + "or create it with DeploymentHandle.of(troupe, app, deployment)"));
   }
 
-  /** A call's outcome: the replica that answered and its value. */
+  /** A call's answer: the replica that answered and its value. */
   private record Answer(ReplicaId replica, DeploymentRouter router, Object value) {
   }
 
   /** Calls {@code method} on a replica chosen by the deployment's router; {@code routingKey} may be null. */
   public <R> CompletableFuture<R> call(DeploymentId d, String method, Object[] args, Duration timeout,
       String routingKey) {
-    long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
+    Instant deadline = clock.instant().plus(timeout == null ? NO_TIMEOUT : timeout);
     CompletableFuture<R> f = new CompletableFuture<>();
     Thread.ofVirtual().name("serve-handle-" + d).start(() -> {
       try {
         Answer a = send(d, method, args, deadline, timeout, routingKey);
         if (a.value() instanceof StreamRef ref) {
-          directory.handle(a.replica()).call("cancelStream", ref.streamId());
+          directory.cancelStream(a.replica(), ref.streamId());
           a.router().onRequestFinished(a.replica());
           throw new ServeException(d + "." + method + " returns a stream: call it with DeploymentHandle.stream");
         }
@@ -101,7 +95,7 @@ public final class HandleClient {
 
   public <R> ResponseStream<R> stream(DeploymentId d, String method, Object[] args, Duration timeout,
       String routingKey) {
-    long deadline = System.nanoTime() + (timeout == null ? NO_TIMEOUT : timeout).toNanos();
+    Instant deadline = clock.instant().plus(timeout == null ? NO_TIMEOUT : timeout);
     Answer a = send(d, method, args, deadline, timeout, routingKey);
     if (!(a.value() instanceof StreamRef ref)) {
       a.router().onRequestFinished(a.replica());
@@ -113,110 +107,48 @@ public final class HandleClient {
         () -> a.router().onRequestFinished(a.replica()));
   }
 
-  /** Routes and sends one call until a replica answers it, or it is refused or out of time. Blocking. */
-  private Answer send(DeploymentId d, String method, Object[] args, long deadline, Duration timeout,
+  /**
+   * Routes and sends one call ({@link ReplicaCall}, refreshing stale routing tables while no replica is
+   * free) and maps its outcome: the answer, or the exception a {@link io.troupe.serve.api.DeploymentHandle}
+   * call fails with. Blocking.
+   */
+  private Answer send(DeploymentId d, String method, Object[] args, Instant deadline, Duration timeout,
       String routingKey) {
     DeploymentRouter router = router(d, deadline);
-    String requestId = UUID.randomUUID().toString();
-    RoutingRequest request = RoutingRequest.withRoutingKey(requestId, routingKey);
-    List<Object> argList = new ArrayList<>(Arrays.asList(args));
-    int deaths = 0;
+    ReplicaCall call = new ReplicaCall(router, directory, clock, this::refreshIfStale, ROUTES_TTL.dividedBy(4));
+    ReplicaRequest request = new ReplicaRequest.Invoke(UUID.randomUUID().toString(), method, Arrays.asList(args));
+    CallOutcome outcome;
     try {
-      while (true) {
-        ReplicaId replica = assign(d, router, request, deadline, timeout);
-        CompletableFuture<ReplicaResult> call;
-        try {
-          call = directory.handle(replica).call("invokeCancellable", requestId, method, argList);
-        } catch (QueueLengthProber.ReplicaDeadException e) {
-          router.onReplicaDied(replica);
-          continue;
-        }
-        ReplicaResult result;
-        try {
-          result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (DeploymentRouter.isDeath(cause) || cause instanceof ActorUnavailableException) {
-            router.onReplicaDied(replica);
-            if (++deaths > MAX_DEATH_RETRIES) {
-              throw new ServeException("replicas of " + d + " died " + deaths + " times while handling " + method, cause);
-            }
-            continue;
-          }
-          router.onRequestFinished(replica);
-          throw new ServeException("calling " + method + " on " + replica + " failed: " + TroupeClusterOps.describe(e), cause);
-        } catch (TimeoutException e) {
-          router.onRequestFinished(replica);
-          directory.cancel(replica, requestId, call);
-          throw timedOut(d, method, timeout);
-        }
-        router.onQueueLength(replica, result.queueLength());
-        switch (result) {
-          case ReplicaResult.Ok ok -> {
-            return new Answer(replica, router, ok.value());
-          }
-          case ReplicaResult.Failed f -> throw new DeploymentCallException(replica.toString(), f.errorId(), f.error());
-          case ReplicaResult.Rejected r -> {
-            // full or draining: route again
-          }
-        }
-      }
+      outcome = call.call(request, routingKey, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServeException("interrupted while calling " + d + "." + method);
-    } catch (TimeoutException e) {
-      throw timedOut(d, method, timeout);
     }
+    return switch (outcome) {
+      case CallOutcome.Answered a -> new Answer(a.replica(), router, a.value());
+      case CallOutcome.Overloaded o -> throw o.refusal();
+      case CallOutcome.TimedOut t -> throw timedOut(d, method, timeout);
+      case CallOutcome.UserError u -> throw new DeploymentCallException(u.replica().toString(), u.errorId(), u.error());
+      case CallOutcome.DiedTooOften x -> throw new ServeException("replicas of " + d + " died " + x.deaths()
+          + " times while handling " + method, x.lastCause());
+      case CallOutcome.Failed f when f.replica().isEmpty() -> throw new ServeException("routing to " + d
+          + " failed: " + f.cause(), f.cause());
+      case CallOutcome.Failed f -> throw new ServeException("calling " + method + " on " + f.replica().get()
+          + " failed: " + TroupeClusterOps.describe(f.cause()), f.cause());
+    };
   }
-
-  /** Waits for the router to pick a replica, refreshing the routing table while it waits. */
-  private ReplicaId assign(DeploymentId d, DeploymentRouter router, RoutingRequest request, long deadline,
-      Duration timeout)
-      throws InterruptedException, TimeoutException {
-    CompletableFuture<ReplicaId> assigned;
-    try {
-      assigned = router.assign(request).get(remaining(deadline), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof BackPressureException bp) {
-        throw bp;
-      }
-      throw new ServeException("routing to " + d + " failed: " + e.getCause(), e.getCause());
-    }
-    while (true) {
-      try {
-        return assigned.get(Math.min(remaining(deadline), ROUTES_TTL.toNanos() / 4), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        if (System.nanoTime() >= deadline) {
-          assigned.cancel(false);
-          throw e;
-        }
-        refreshIfStale(); // no replica yet, or all full: maybe the table changed
-      } catch (ExecutionException e) {
-        throw new ServeException("routing to " + d + " failed: " + e.getCause(), e.getCause());
-      }
-    }
-  }
-
 
   private static ServeException timedOut(DeploymentId d, String method, Duration timeout) {
     return new ServeException("call " + d + "." + method + " not answered within " + (timeout == null ? NO_TIMEOUT
         : timeout).toMillis() + " ms", new TimeoutException());
   }
 
-  private static long remaining(long deadline) throws TimeoutException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      throw new TimeoutException();
-    }
-    return left;
-  }
-
   // ------------------------------------------------------------------ routing tables
 
-  private DeploymentRouter router(DeploymentId d, long deadline) {
+  private DeploymentRouter router(DeploymentId d, Instant deadline) {
     DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k, troupe.nodeId(), directory));
     if (routes.cached().isEmpty()) {
-      routes.awaitFirst(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      routes.awaitFirst(Duration.ofNanos(Math.max(1, Duration.between(clock.instant(), deadline).toNanos())));
     } else {
       refreshIfStale();
     }
@@ -224,8 +156,8 @@ public final class HandleClient {
     return r;
   }
 
-  private CompletableFuture<Void> refreshIfStale() {
-    return routes.refreshIfStale();
+  private void refreshIfStale() {
+    routes.refreshIfStale();
   }
 
   private void onRoutes(RoutesActor.Snapshot s) {

@@ -74,7 +74,7 @@ public final class RemoteStream<R> implements ResponseStream<R> {
   private void pull() {
     ChunkBatch b;
     try {
-      b = replica.<ChunkBatch>call("nextChunks", ref.streamId(), PULL_MAX, PULL_WAIT_MILLIS)
+      b = replica.call(ReplicaActor::nextChunks, ref.streamId(), PULL_MAX, PULL_WAIT_MILLIS)
           .get(PULL_WAIT_MILLIS + pullTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -100,7 +100,7 @@ public final class RemoteStream<R> implements ResponseStream<R> {
   }
 
   private void abort(RuntimeException e) {
-    replica.call("cancelStream", ref.streamId());
+    replica.call(ReplicaActor::cancelStream, ref.streamId());
     fail(e);
   }
 
@@ -121,7 +121,7 @@ public final class RemoteStream<R> implements ResponseStream<R> {
   @Override
   public void close() {
     if (!done) {
-      replica.call("cancelStream", ref.streamId());
+      replica.call(ReplicaActor::cancelStream, ref.streamId());
     }
     buffer.clear();
     done = true;

@@ -4,16 +4,18 @@ import io.troupe.runtime.api.ActorHandle;
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.serve.api.ReplicaId;
+import java.util.ArrayList;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Actor handles of replicas, shared by the cluster wiring (which adds a replica's handle when it
  * starts and drops it when it stops) and the data plane (proxy, routers), which looks handles up by
  * replica id. A replica not known here (started by an earlier controller) is found by its actor
- * name. Thread-safe.
+ * name. Sends the data plane's requests ({@link ReplicaCall.Replicas}). Thread-safe.
  */
-public final class ReplicaDirectory {
+public final class ReplicaDirectory implements ReplicaCall.Replicas {
   private final Troupe troupe;
   private final Map<ReplicaId, ActorHandle<ReplicaActor>> handles = new ConcurrentHashMap<>();
 
@@ -50,17 +52,33 @@ public final class ReplicaDirectory {
     return h;
   }
 
+  @Override
+  public CompletableFuture<ReplicaResult> send(ReplicaId replica, ReplicaRequest request) {
+    ActorHandle<ReplicaActor> h = handle(replica);
+    return switch (request) {
+      case ReplicaRequest.Http http -> h.call(ReplicaActor::handleRequest, http.request());
+      case ReplicaRequest.Invoke i -> h.call(ReplicaActor::invokeCancellable, i.requestId(), i.method(),
+          new ArrayList<>(i.args()));
+    };
+  }
+
+  /** Asks {@code replica} to cancel stream {@code streamId} (its consumer is gone). Fire and forget. */
+  public void cancelStream(ReplicaId replica, long streamId) {
+    handle(replica).call(ReplicaActor::cancelStream, streamId);
+  }
+
   /**
    * The caller gave up on request {@code requestId} ({@code call} to {@code replica}): asks the replica
    * to interrupt it (frees its slot) and cancels a stream the call may still open. Fire and forget.
    */
-  public void cancel(ReplicaId replica, String requestId, java.util.concurrent.CompletableFuture<ReplicaResult> call) {
+  @Override
+  public void cancel(ReplicaId replica, String requestId, CompletableFuture<ReplicaResult> call) {
     try {
       ActorHandle<ReplicaActor> h = handle(replica);
-      h.call("cancelRequest", requestId);
+      h.call(ReplicaActor::cancelRequest, requestId);
       call.thenAccept(late -> {
         if (late instanceof ReplicaResult.Ok ok && ok.value() instanceof StreamRef ref) {
-          h.call("cancelStream", ref.streamId());
+          h.call(ReplicaActor::cancelStream, ref.streamId());
         }
       });
     } catch (RuntimeException e) {

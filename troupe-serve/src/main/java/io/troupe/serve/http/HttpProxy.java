@@ -6,19 +6,17 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.troupe.runtime.api.ActorCallException;
-import io.troupe.runtime.api.ActorUnavailableException;
 import io.troupe.runtime.api.NodeId;
-import io.troupe.serve.api.BackPressureException;
 import io.troupe.serve.api.DeploymentId;
-import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
+import io.troupe.serve.cluster.CallOutcome;
 import io.troupe.serve.cluster.DeploymentRouter;
+import io.troupe.serve.cluster.ReplicaCall;
+import io.troupe.serve.cluster.ReplicaRequest;
 import io.troupe.serve.cluster.ReplicaActor;
 import io.troupe.serve.cluster.ReplicaDirectory;
 import io.troupe.serve.cluster.RemoteStream;
-import io.troupe.serve.cluster.ReplicaResult;
 import io.troupe.serve.cluster.StreamRef;
 import io.troupe.serve.cluster.RoutesClient;
 import io.troupe.serve.cluster.ServeControllerLoop;
@@ -27,19 +25,15 @@ import io.troupe.runtime.api.Troupe;
 import java.util.Optional;
 import io.troupe.serve.config.HttpOptions;
 import io.troupe.serve.metrics.ServeMetrics;
-import io.troupe.serve.router.QueueLengthProber;
-import io.troupe.serve.router.RoutingRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The HTTP proxy (Ray Serve's {@code ProxyActor}) on Helidon SE: every request is matched to an
@@ -53,7 +47,8 @@ import java.util.concurrent.TimeoutException;
  * {@code error_id} when user code threw. {@code GET /metrics} answers the node's Prometheus metrics
  * (so no application can serve that exact path); every other request is counted in
  * {@link ServeMetrics#httpRequest} with its application, route prefix, method and status. A request refused by a full replica is routed again; one
- * whose replica died before answering is retried on another replica (up to {@link #MAX_DEATH_RETRIES}).
+ * whose replica died before answering is retried on another replica (up to
+ * {@link ReplicaCall#MAX_DEATH_RETRIES}).
  *
  * <p><b>Threading.</b> Helidon runs each request on its own virtual thread, which blocks on the
  * router and the actor call. Routers are created on first use and fed routing tables by the
@@ -63,7 +58,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HttpProxy implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(HttpProxy.class.getName());
-  static final int MAX_DEATH_RETRIES = 3;
   /** Wait cap when no request_timeout_s is configured (Ray has none; we refuse to hang forever). */
   static final Duration NO_TIMEOUT = Duration.ofDays(1);
   /** How long one pull of a streaming response may take beyond its long poll before the stream is cut. */
@@ -76,6 +70,7 @@ public final class HttpProxy implements AutoCloseable {
   private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
   private final WebServer server;
   private final ServeMetrics metrics;
+  private final InstantSource clock = InstantSource.system();
 
   private HttpProxy(ProxyRoutes source, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
     this.source = source;
@@ -170,7 +165,7 @@ public final class HttpProxy implements AutoCloseable {
       headers.put(ReplicaActor.REQUEST_ID_HEADER, List.of(UUID.randomUUID().toString()));
       ServeRequest request = new ServeRequest(method, path, prefix, req.query().rawValue(), headers,
           req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
-      long deadline = System.nanoTime() + options.requestTimeout().orElse(NO_TIMEOUT).toNanos();
+      Instant deadline = clock.instant().plus(options.requestTimeout().orElse(NO_TIMEOUT));
       Object answer = forward(route.get().ingress(), request, deadline);
       if (answer instanceof RemoteStream<?> stream) {
         status = stream.ref().status();
@@ -192,85 +187,29 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * Routes and sends {@code request} until it is answered, refused or out of time: a
+   * Routes and sends {@code request} until it is answered, refused or out of time ({@link ReplicaCall}): a
    * {@link ServeResponse}, or a {@link RemoteStream} when the ingress returned a streaming response.
    */
-  Object forward(DeploymentId ingress, ServeRequest request, long deadline) throws InterruptedException {
+  Object forward(DeploymentId ingress, ServeRequest request, Instant deadline) throws InterruptedException {
     DeploymentRouter router = router(ingress);
     String requestId = request.header(ReplicaActor.REQUEST_ID_HEADER).orElseGet(() -> UUID.randomUUID().toString());
-    int deaths = 0;
-    while (true) {
-      CompletableFuture<ReplicaId> assigned = null;
-      ReplicaId replica;
-      try {
-        assigned = router.assign(RoutingRequest.of(requestId)).get(remaining(deadline), TimeUnit.NANOSECONDS);
-        replica = assigned.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof BackPressureException bp) {
-          return ServeResponse.text(503, bp.getMessage()).withHeader("retry-after", "1");
-        }
-        return internal("routing failed", e.getCause());
-      } catch (TimeoutException e) {
-        if (assigned != null) {
-          assigned.cancel(false);
-        }
-        return timeout(ingress);
-      }
-      CompletableFuture<ReplicaResult> call;
-      try {
-        call = directory.handle(replica).call("handleRequest", request);
-      } catch (QueueLengthProber.ReplicaDeadException e) {
-        router.onReplicaDied(replica);
-        continue;
-      }
-      ReplicaResult result;
-      try {
-        result = call.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        router.onRequestFinished(replica);
-        directory.cancel(replica, requestId, call);
-        return timeout(ingress);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (DeploymentRouter.isDeath(cause) || cause instanceof ActorUnavailableException) {
-          router.onReplicaDied(replica);
-          if (++deaths > MAX_DEATH_RETRIES) {
-            return internal("replicas died " + deaths + " times while handling the request", cause);
-          }
-          LOG.log(System.Logger.Level.INFO, "replica " + replica + " died before answering; retrying elsewhere");
-          continue;
-        }
-        router.onRequestFinished(replica);
-        return internal("calling replica " + replica + " failed", cause instanceof ActorCallException ? cause : e);
-      }
-      router.onQueueLength(replica, result.queueLength());
-      switch (result) {
-        case ReplicaResult.Ok ok -> {
-          if (ok.value() instanceof StreamRef ref) {
-            return new RemoteStream<>(directory.handle(replica), ref, STREAM_PULL_TIMEOUT,
-                () -> router.onRequestFinished(replica));
-          }
-          return (ServeResponse) ok.value();
-        }
-        case ReplicaResult.Failed f -> {
-          return ServeResponse.json(500, "{\"error\": " + quote("Internal Server Error: " + f.error())
-              + ", \"error_id\": " + quote(f.errorId()) + ", \"replica_id\": " + quote(replica.toString()) + "}")
-              .withHeader("x-troupe-error-id", f.errorId()).withHeader("x-troupe-replica", replica.toString());
-        }
-        case ReplicaResult.Rejected r -> {
-          // full or draining: route again (the router backs off once every candidate is full)
-        }
-      }
-    }
-  }
-
-
-  private static long remaining(long deadline) throws TimeoutException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      throw new TimeoutException();
-    }
-    return left;
+    CallOutcome outcome = new ReplicaCall(router, directory, clock)
+        .call(new ReplicaRequest.Http(requestId, request), null, deadline);
+    return switch (outcome) {
+      case CallOutcome.Answered a when a.value() instanceof StreamRef ref -> new RemoteStream<>(
+          directory.handle(a.replica()), ref, STREAM_PULL_TIMEOUT, () -> router.onRequestFinished(a.replica()));
+      case CallOutcome.Answered a -> (ServeResponse) a.value();
+      case CallOutcome.Overloaded o -> ServeResponse.text(503, o.refusal().getMessage()).withHeader("retry-after", "1");
+      case CallOutcome.TimedOut t -> timeout(ingress);
+      case CallOutcome.UserError f -> ServeResponse.json(500, "{\"error\": " + quote("Internal Server Error: "
+              + f.error()) + ", \"error_id\": " + quote(f.errorId()) + ", \"replica_id\": "
+              + quote(f.replica().toString()) + "}")
+          .withHeader("x-troupe-error-id", f.errorId()).withHeader("x-troupe-replica", f.replica().toString());
+      case CallOutcome.DiedTooOften d -> internal("replicas died " + d.deaths() + " times while handling the request",
+          d.lastCause());
+      case CallOutcome.Failed f -> f.replica().isEmpty() ? internal("routing failed", f.cause())
+          : internal("calling replica " + f.replica().get() + " failed", f.cause());
+    };
   }
 
   private ServeResponse timeout(DeploymentId ingress) {
