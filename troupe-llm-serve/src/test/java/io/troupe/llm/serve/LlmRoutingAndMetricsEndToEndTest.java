@@ -121,6 +121,16 @@ class LlmRoutingAndMetricsEndToEndTest {
         .contains("model_id=\"tiny\"").contains("finished_reason=\"length\"");
   }
 
+  @Test
+  void everyMetricAndLabelTheGrafanaDashboardsQueryIsExported() throws Exception {
+    complete("fill the serving and LLM series", true);
+    String unknown = JSON.writeValueAsString(Map.of("model", "no-such-model", "prompt", "x", "max_tokens", 1));
+    assertThat(send("POST", base + "/v1/completions", unknown).statusCode()).isGreaterThanOrEqualTo(400);
+    var queries = GrafanaDashboards.queries(GrafanaDashboards.folder());
+    assertThat(queries).hasSizeGreaterThan(30);
+    assertThat(GrafanaDashboards.problems(queries, GrafanaDashboards.exposition(scrape()))).isEmpty();
+  }
+
   private static void complete(String prompt, boolean stream) throws Exception {
     String body = JSON.writeValueAsString(Map.of("model", "tiny", "prompt", prompt, "max_tokens", 4,
         "temperature", 0, "stream", stream));
