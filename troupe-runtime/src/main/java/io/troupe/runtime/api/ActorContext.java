@@ -35,6 +35,17 @@ public interface ActorContext {
     return pb;
   }
 
+  /**
+   * Starts supervised OS processes on this actor's node (external engines, user binaries): each in a process group
+   * of its own with {@code CUDA_VISIBLE_DEVICES} set to exactly this actor's GPU ids, output captured to a log file,
+   * and a watchdog that stops the group when the node process dies, even by SIGKILL; a node started later on the
+   * machine reaps anything left. The actor owns what it starts: stop the processes in its {@code close()}.
+   */
+  default ProcessLauncher processes() {
+    return new io.troupe.runtime.process.OsProcessLauncher(io.troupe.runtime.process.OsProcessLauncher.defaultDir(),
+        cudaVisibleDevices(), "node " + nodeId());
+  }
+
   /** The placement group this actor runs in, if any. */
   default Optional<PlacementGroupId> placementGroup() {
     return Optional.empty();

@@ -31,6 +31,14 @@ public interface Troupe {
   /** Kills an actor; no restart. Completes when the control service recorded it DEAD. */
   CompletableFuture<Void> kill(ActorId id);
 
+  /**
+   * Reports that incarnation {@code incarnation} of an actor failed (e.g. the process it supervises exited): the
+   * actor is stopped and restarts as after a crash — with its whole gang at a new epoch when it is a member of a
+   * gang group, otherwise as its {@code maxRestarts} allow. A report about an older incarnation is ignored (the
+   * failure was handled already). Completes when the control service has recorded it.
+   */
+  CompletableFuture<Void> fail(ActorId id, int incarnation, String cause);
+
   /** Completes when the actor is ALIVE, or exceptionally when it is DEAD or the timeout passes. */
   CompletableFuture<ActorInfo> waitAlive(ActorId id, Duration timeout);
 

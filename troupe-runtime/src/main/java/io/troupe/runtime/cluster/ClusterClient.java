@@ -197,6 +197,12 @@ final class ClusterClient implements Troupe {
         });
   }
 
+  @Override
+  public CompletableFuture<Void> fail(ActorId id, int incarnation, String cause) {
+    return this.<Reply.Ack>ask(r -> new ControlCommand.FailActor(id, incarnation, cause, r)).toCompletableFuture()
+        .thenApply(a -> null);
+  }
+
   CompletableFuture<ActorInfo> info(ActorId id) {
     return this.<Reply.Lookup>ask(r -> new ControlCommand.LookupActor(id, null, r)).toCompletableFuture()
         .thenApply(l -> {

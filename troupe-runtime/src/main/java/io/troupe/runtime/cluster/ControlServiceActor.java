@@ -153,6 +153,11 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           }
           return this;
         })
+        .onMessage(ControlCommand.FailActor.class, m -> {
+          service.actorFailed(m.id(), m.incarnation(), m.cause());
+          m.replyTo().tell(new Reply.Ack(null));
+          return this;
+        })
         .onMessage(ControlCommand.ActorStarted.class, m -> {
           service.actorStarted(m.id(), m.incarnation(), m.nodeId());
           return this;
@@ -265,7 +270,8 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   private static boolean deferrable(ControlCommand m) {
     return m instanceof ControlCommand.CreateActor || m instanceof ControlCommand.LookupActor
-        || m instanceof ControlCommand.KillActor || m instanceof ControlCommand.CreateGroup
+        || m instanceof ControlCommand.KillActor || m instanceof ControlCommand.FailActor
+        || m instanceof ControlCommand.CreateGroup
         || m instanceof ControlCommand.RemoveGroup || m instanceof ControlCommand.GetGroup
         || m instanceof ControlCommand.ListGroups || m instanceof ControlCommand.WaitGroupReady;
   }

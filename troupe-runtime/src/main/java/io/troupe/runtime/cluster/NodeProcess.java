@@ -154,6 +154,13 @@ public final class NodeProcess implements TroupeNode {
   }
 
   private void boot(ResourceDetector.Detected detected) {
+    // Supervised processes of an earlier node process on this machine that died (by SIGKILL, say) stop themselves
+    // through their watchdog; whatever survived that is killed here.
+    int reaped = io.troupe.runtime.process.ProcessReaper.reap(
+        io.troupe.runtime.process.OsProcessLauncher.defaultDir().resolve("pids"));
+    if (reaped > 0) {
+      log.warn("reaped {} process group(s) left behind by earlier node processes", reaped);
+    }
     Cluster cluster = Cluster.get(system);
     var self = cluster.selfMember().address();
     address = self.host().get() + ":" + self.port().get();

@@ -320,6 +320,35 @@ public final class ControlService {
     }
   }
 
+  /**
+   * An alive actor incarnation reported a failure: it is stopped on its node, then its gang restarts (in a gang
+   * group) or it restarts or dies by its {@code maxRestarts}. Reports about other incarnations are ignored.
+   */
+  public void actorFailed(ActorId id, int incarnation, String cause) {
+    ActorRecord a = actors.get(id);
+    if (a == null || a.incarnation != incarnation || a.state != ActorState.ALIVE) {
+      return;
+    }
+    log.warn("actor {} (incarnation {}) failed: {}", id, incarnation, cause);
+    if (a.nodeId != null) {
+      effects.stopActor(a.nodeId, id, a.incarnation, "failed: " + cause);
+      NodeRecord n = nodes.get(a.nodeId);
+      if (n != null) {
+        n.inflight.remove(a.key());
+      }
+    }
+    if (a.group != null && groups.isGang(a.group)) {
+      groups.actorDied(id, "failed: " + cause);
+      awaitGang(a, "actor " + id + " failed: " + cause);
+    } else {
+      if (a.group != null) {
+        groups.actorRemoved(id);
+      }
+      restartOrDie(a, "failed: " + cause);
+    }
+    schedule();
+  }
+
   public void killActor(ActorId id, String reason) {
     ActorRecord a = actors.get(id);
     if (a == null) {

@@ -59,6 +59,10 @@ public sealed interface ControlCommand {
 
   record KillActor(ActorId id, String reason, ActorRef<Reply.Ack> replyTo) implements ControlCommand, CborMessage {}
 
+  /** An actor incarnation failed at run time (see {@code Troupe.fail}). */
+  record FailActor(ActorId id, int incarnation, String cause, ActorRef<Reply.Ack> replyTo)
+      implements ControlCommand, CborMessage {}
+
   /** From a node agent: the actor's constructor returned. */
   record ActorStarted(ActorId id, int incarnation, NodeId nodeId) implements ControlCommand, CborMessage {}
 

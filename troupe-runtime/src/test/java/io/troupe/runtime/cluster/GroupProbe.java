@@ -48,4 +48,18 @@ public class GroupProbe {
       return "error:" + e.getMessage();
     }
   }
+
+  /** Reports this incarnation as failed (as an actor whose supervised process exited would). */
+  public String failSelf(String cause) {
+    ctx().troupe().fail(ctx().actorId(), ctx().incarnation(), cause).join();
+    return "reported";
+  }
+
+  /** Runs {@code sh -c 'echo $CUDA_VISIBLE_DEVICES'} through the actor's process launcher; returns its output. */
+  public String childProcessGpus() throws Exception {
+    var p = ctx().processes().start(io.troupe.runtime.api.ProcessSpec.of("gpus-" + ctx().actorId().value(),
+        List.of("sh", "-c", "echo \"$CUDA_VISIBLE_DEVICES\"")));
+    p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    return String.join("", p.tail(1));
+  }
 }

@@ -201,6 +201,26 @@ class LocalClusterTest {
     return s;
   }
 
+  /** Polls {@code get} (a failing call counts as not yet) until {@code p} holds; 20 s deadline. */
+  static <T> T poll(java.util.function.Supplier<T> get, java.util.function.Predicate<T> p) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    T last = null;
+    while (true) {
+      try {
+        last = get.get();
+        if (p.test(last)) {
+          return last;
+        }
+      } catch (RuntimeException e) {
+        // not yet (e.g. a member that is restarting)
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached; last value " + last);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
   static double cpuAvailable(ClusterStatus s, String node) {
     return s.nodes().stream().filter(n -> n.nodeId().value().equals(node)).findFirst().orElseThrow()
         .resourcesAvailable().get(ResourceSet.CPU);

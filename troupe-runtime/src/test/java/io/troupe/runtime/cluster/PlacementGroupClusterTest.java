@@ -73,6 +73,8 @@ class PlacementGroupClusterTest {
     assertThat(where.get(1)).isEqualTo("0");
     assertThat(where.get(3)).isEqualTo(info.bundles().get(0).node().orElseThrow().value());
     assertThat(where.subList(4, where.size())).isEqualTo(info.bundles().get(0).gpuIds());
+    // A process the actor launches sees exactly its bundle's GPU.
+    assertThat(rank0.call(GroupProbe::childProcessGpus).join()).isEqualTo(info.bundles().get(0).gpuIds().get(0));
 
     // Children are captured into the same group (bundle capacity left: 0.5 CPU, no GPU).
     List<String> child = rank0.call(GroupProbe::child).join();
@@ -87,6 +89,28 @@ class PlacementGroupClusterTest {
         .hasCauseInstanceOf(ActorDiedException.class);
     LocalClusterTest.pollStatus(troupe, st -> st.nodes().stream().filter(n -> !n.isHead())
         .allMatch(n -> n.resourcesAvailable().get(ResourceSet.GPU) == 2.0));
+  }
+
+  @Test
+  void anActorReportingAFailureRestartsItsGangAtTheNextEpoch() {
+    PlacementGroupId id = troupe.createPlacementGroup(PlacementGroupSpec.builder().strategy(PlacementStrategy.PACK)
+        .bundle(Map.of("CPU", 0.5)).bundle(Map.of("CPU", 0.5)).detached()
+        .gang(new io.troupe.runtime.api.GangPolicy(2, Duration.ofMillis(100), Duration.ofMillis(200))).build());
+    troupe.waitPlacementGroupReady(id, Duration.ofSeconds(20)).join();
+    ActorHandle<GroupProbe> a = troupe.createActor(GroupProbe.class, ActorOptions.builder().cpus(0.5)
+        .strategy(SchedulingStrategy.inGroup(id, 0)).build());
+    ActorHandle<GroupProbe> b = troupe.createActor(GroupProbe.class, ActorOptions.builder().cpus(0.5)
+        .strategy(SchedulingStrategy.inGroup(id, 1)).build());
+    assertThat(a.call(GroupProbe::where).join().get(2)).isEqualTo("0");
+    assertThat(b.call(GroupProbe::where).join().get(2)).isEqualTo("0");
+    b.call(GroupProbe::failSelf, "its process exited with 1").join();
+    PlacementGroupInfo after = LocalClusterTest.poll(() -> troupe.placementGroup(id).join().orElseThrow(),
+        g -> g.epoch() == 1 && g.lastGangRestart().isPresent());
+    assertThat(after.lastGangRestart().orElseThrow().cause()).contains("its process exited with 1");
+    // Both members come back at epoch 1 (the one that did not fail too).
+    LocalClusterTest.poll(() -> a.call(GroupProbe::where).join().get(2), "1"::equals);
+    LocalClusterTest.poll(() -> b.call(GroupProbe::where).join().get(2), "1"::equals);
+    troupe.removePlacementGroup(id).join();
   }
 
   @Test
