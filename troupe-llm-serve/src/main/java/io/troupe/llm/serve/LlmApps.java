@@ -90,7 +90,8 @@ public final class LlmApps {
     Map<String, String> selector = c.acceleratorType() == null ? Map.of()
         : Map.of(LlmConfig.ACCELERATOR_LABEL, c.acceleratorType());
     PlacementStrategy strategy = PlacementStrategy.valueOf(c.placementStrategy());
-    if (c.worldSize() > 1) {
+    if (c.worldSize() > 1 || c.engine().external()) {
+      // An external engine always runs in a gang group: its processes are started by actors in the bundles.
       List<Bundle> bundles = new ArrayList<>();
       for (int i = 0; i < c.worldSize(); i++) {
         Map<String, Double> r = new LinkedHashMap<>(c.bundlePerRank());

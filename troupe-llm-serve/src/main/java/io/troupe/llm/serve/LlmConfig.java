@@ -2,6 +2,7 @@ package io.troupe.llm.serve;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,13 +34,17 @@ import java.util.Set;
  *                               these are the replica's own resources
  * @param placementStrategy      how the ranks' bundles are laid out: {@code PACK} (default), {@code STRICT_PACK}
  *                               (one node, e.g. tensor parallel over NVLink), {@code SPREAD}, {@code STRICT_SPREAD}
+ * @param engine                 which engine serves the model ({@code engine}, default {@code builtin}) and, for an
+ *                               external one, how its processes are launched: see
+ *                               {@link io.troupe.llm.serve.external.EngineSpec} and docs/external-engines.md
  * @param acceleratorType        when set (e.g. {@code H100}), every bundle only goes to nodes labelled
  *                               {@code accelerator_type=<it>} (GPU nodes get the label from nvidia-smi; declare it with
  *                               {@code troupe start --labels accelerator_type=H100} otherwise); null: any node
  */
 public record LlmConfig(String modelId, String modelSource, int tensorParallelSize, int pipelineParallelSize,
     int maxNumSeqs, long kvCacheBytes, int maxTokens, double numGpusPerRank, String routing, String dtype,
-    Map<String, Double> bundlePerRank, String placementStrategy, String acceleratorType) implements Serializable {
+    Map<String, Double> bundlePerRank, String placementStrategy, String acceleratorType,
+    io.troupe.llm.serve.external.EngineSpec engine) implements Serializable {
   /** The default {@code routing}. */
   public static final String DEFAULT_ROUTING = "prefix_aware";
   /** kv_cache_bytes value meaning "the engine's default". */
@@ -54,6 +59,7 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
   public static final String ACCELERATOR_LABEL = "accelerator_type";
 
   public LlmConfig {
+    engine = engine == null ? io.troupe.llm.serve.external.EngineSpec.builtin() : engine;
     Objects.requireNonNull(modelId, "model_id");
     Objects.requireNonNull(modelSource, "model_source");
     if (modelId.isBlank()) {
@@ -113,12 +119,12 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
 
   /** A config with every default: tp = pp = 1, 64 sequences, default KV cache, max_tokens 16. */
   public static LlmConfig of(String modelId, String modelSource) {
-    return new LlmConfig(modelId, modelSource, 1, 1, 64, DEFAULT_KV_CACHE, 16, 0, DEFAULT_ROUTING, null, null, null, null);
+    return new LlmConfig(modelId, modelSource, 1, 1, 64, DEFAULT_KV_CACHE, 16, 0, DEFAULT_ROUTING, null, null, null, null, null);
   }
 
   public LlmConfig withParallelism(int tp, int pp) {
     return new LlmConfig(modelId, modelSource, tp, pp, maxNumSeqs, kvCacheBytes, maxTokens, numGpusPerRank, routing,
-        dtype, bundlePerRank, placementStrategy, acceleratorType);
+        dtype, bundlePerRank, placementStrategy, acceleratorType, engine);
   }
 
   public LlmConfig withNumGpusPerRank(double g) {
@@ -129,13 +135,19 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
       b.remove("GPU");
     }
     return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
-        maxTokens, g, routing, dtype, b, placementStrategy, acceleratorType);
+        maxTokens, g, routing, dtype, b, placementStrategy, acceleratorType, engine);
   }
 
   /** This config with {@code routing} ({@code prefix_aware} or {@code pow2}). */
   public LlmConfig withRouting(String r) {
     return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
-        maxTokens, numGpusPerRank, r, dtype, bundlePerRank, placementStrategy, acceleratorType);
+        maxTokens, numGpusPerRank, r, dtype, bundlePerRank, placementStrategy, acceleratorType, engine);
+  }
+
+  /** This config served by {@code e} (an external engine, or the built-in one). */
+  public LlmConfig withEngine(io.troupe.llm.serve.external.EngineSpec e) {
+    return new LlmConfig(modelId, modelSource, tensorParallelSize, pipelineParallelSize, maxNumSeqs, kvCacheBytes,
+        maxTokens, numGpusPerRank, routing, dtype, bundlePerRank, placementStrategy, acceleratorType, e);
   }
 
   /** The server deployment's {@code request_router} for {@link #routing}. */
@@ -143,19 +155,34 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     return io.troupe.serve.api.RequestRouterConfig.fromValue(routing);
   }
 
+  /** Ranks, one bundle each: tp x pp (x data_parallel_size for an external engine). */
   public int worldSize() {
-    return tensorParallelSize * pipelineParallelSize;
+    return engine.worldSize(tensorParallelSize, pipelineParallelSize);
   }
 
   /** Parses the snake_case keys above; unknown keys are refused (a typo should not pass silently). */
   public static LlmConfig fromMap(Map<String, ?> m) {
     for (String k : m.keySet()) {
-      if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException("unknown model option '" + k + "'; known: " + KEYS);
+      if (!KEYS.contains(k) && !io.troupe.llm.serve.external.EngineSpec.KEYS.contains(k)) {
+        java.util.TreeSet<String> known = new java.util.TreeSet<>(KEYS);
+        known.addAll(io.troupe.llm.serve.external.EngineSpec.KEYS);
+        throw new IllegalArgumentException("unknown model option '" + k + "'; known: " + known);
+      }
+    }
+    io.troupe.llm.serve.external.EngineSpec engine = io.troupe.llm.serve.external.EngineSpec.fromMap(m);
+    if (engine.external()) {
+      for (String builtinOnly : List.of("dtype", "kv_cache_bytes")) {
+        if (m.containsKey(builtinOnly)) {
+          throw new IllegalArgumentException(builtinOnly + " applies to the built-in engine only; with engine: "
+              + engine.engine() + " pass the engine's own flag in engine_args (e.g. [\"--dtype\", \"bfloat16\"])");
+        }
       }
     }
     Object id = m.get("model_id");
     Object src = m.get("model_source");
+    if (id != null && src == null && engine.engine().equals(io.troupe.llm.serve.external.EngineSpec.PROCESS)) {
+      src = id; // a process that finds its model itself
+    }
     if (id == null || src == null) {
       throw new IllegalArgumentException("a model needs model_id and model_source, got " + m);
     }
@@ -163,7 +190,8 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
         intOf(m, "pipeline_parallel_size", 1), intOf(m, "max_num_seqs", 64),
         m.get("kv_cache_bytes") instanceof Number n ? n.longValue() : DEFAULT_KV_CACHE, intOf(m, "max_tokens", 16),
         m.get("num_gpus_per_rank") instanceof Number g ? g.doubleValue() : 0, routingOf(m), stringOf(m, "dtype"),
-        bundleOf(m.get("bundle_per_rank")), stringOf(m, "placement_strategy"), stringOf(m, "accelerator_type"));
+        bundleOf(m.get("bundle_per_rank")), stringOf(m, "placement_strategy"), stringOf(m, "accelerator_type"),
+        engine);
   }
 
   private static String stringOf(Map<String, ?> m, String key) {
@@ -228,6 +256,11 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     m.put("placement_strategy", placementStrategy);
     if (acceleratorType != null) {
       m.put("accelerator_type", acceleratorType);
+    }
+    engine.putInto(m);
+    if (engine.external()) {
+      m.remove("dtype");
+      m.remove("kv_cache_bytes");
     }
     return m;
   }

@@ -69,6 +69,9 @@ public final class LlmServer implements AutoCloseable {
 
   public LlmServer(Map<String, Object> config) {
     this.config = LlmConfig.fromMap(config);
+    if (this.config.engine().external()) {
+      throw new IllegalStateException("engine: " + this.config.engine().engine() + " is not served by this build yet");
+    }
     Path dir = Path.of(this.config.modelSource());
     this.tokenizer = Tokenizer.fromDirectory(dir);
     this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
