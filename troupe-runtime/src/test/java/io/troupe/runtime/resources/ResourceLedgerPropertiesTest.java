@@ -3,25 +3,24 @@ package io.troupe.runtime.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.troupe.runtime.api.ResourceSet;
+import io.troupe.testkit.PropertyTimeout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Random sequences of allocate/release on a node ledger and on a ledger over one of its
  * allocations: nothing is ever over-committed, no GPU id is handed out beyond its capacity, and
  * releasing everything gives the totals back.
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@PropertyTimeout(seconds = 60)
 class ResourceLedgerPropertiesTest {
   private static final double[] GPU_DEMANDS = {0, 0, 0.1, 0.25, 0.3, 0.5, 0.75, 1, 1, 1.5, 2, 3, 5};
 

@@ -12,6 +12,7 @@ import io.troupe.runtime.api.PlacementGroupState;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.resources.Allocation;
+import io.troupe.testkit.PropertyTimeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,12 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Random sequences of create / remove / add node / kill node / create actor in bundle / time passing,
@@ -32,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * bundles, STRICT_* honoured for CREATED groups, every CREATED bundle committed on an alive node,
  * nothing held for removed groups.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PlacementInvariantsProperties {
+@PropertyTimeout(seconds = 120)
+class PlacementInvariantsPropertiesTest {
 
   @Property(tries = 150)
   void invariantsHoldAfterEveryStep(@ForAll @Size(min = 5, max = 40) List<@IntRange(min = 0, max = 1_000_000) Integer> ops) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.RequestRouterConfig;
+import io.troupe.testkit.PropertyTimeout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -15,12 +16,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Random interleavings of requests from a few tenants (shared system prompt, varying question), replicas
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * seen before leads with replicas that served it (if any is still there); when imbalanced the ranking is
  * power of two choices; learnt state stays within its bound and never names a replica that left.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PrefixAwarePolicyProperties {
+@PropertyTimeout(seconds = 120)
+class PrefixAwarePolicyPropertiesTest {
   private static final int THRESHOLD = 2;
   private static final int MAX_ONGOING = 6;
 
