@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,6 +32,7 @@ import java.util.Objects;
  * @param eosTokenIds      end-of-sequence ids (may be empty)
  * @param modelType        {@code model_type}, e.g. "llama" or "qwen2"
  * @param torchDtype       {@code torch_dtype} as written, e.g. "bfloat16"
+ * @param arch             the family and its own hyper-parameters (sliding window, soft-caps...)
  */
 public record ModelConfig(
     int hiddenSize,
@@ -51,15 +51,41 @@ public record ModelConfig(
     int bosTokenId,
     List<Integer> eosTokenIds,
     String modelType,
-    String torchDtype) {
+    String torchDtype,
+    Architecture arch) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * Llama-3 rope scaling ({@code rope_type: "llama3"}).
+   * RoPE scaling: {@code llama3} (low frequencies divided by {@code factor}, a smooth band between) or
+   * {@code linear} (all frequencies divided by {@code factor}, as Gemma 3 does on its global layers).
    */
-  public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor,
-                            int originalMaxPositions) {}
+  public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor,
+                            int originalMaxPositions) {
+    public RopeScaling {
+      if (!type.equals("llama3") && !type.equals("linear")) {
+        throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "' (supported: llama3, linear)");
+      }
+      if (factor <= 0) {
+        throw new IllegalArgumentException("rope_scaling factor must be positive, got " + factor);
+      }
+    }
+
+    /** Llama-3 scaling. */
+    public RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+      this("llama3", factor, lowFreqFactor, highFreqFactor, originalMaxPositions);
+    }
+  }
+
+  /** A config of the family named by {@code modelType}, with that family's plain defaults (no window, no caps). */
+  public ModelConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads, int headDim,
+                     int vocabSize, int maxPositions, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
+                     boolean tieWordEmbeddings, boolean attentionBias, int bosTokenId, List<Integer> eosTokenIds,
+                     String modelType, String torchDtype) {
+    this(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, maxPositions, rmsNormEps,
+        ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, bosTokenId, eosTokenIds, modelType, torchDtype,
+        Architecture.plain(Family.of(modelType, List.of())));
+  }
 
   public ModelConfig {
     if (hiddenSize <= 0 || intermediateSize <= 0 || numLayers <= 0 || numHeads <= 0 || vocabSize <= 0) {
@@ -75,6 +101,33 @@ public record ModelConfig(
     eosTokenIds = List.copyOf(eosTokenIds);
     Objects.requireNonNull(modelType, "modelType");
     Objects.requireNonNull(torchDtype, "torchDtype");
+    Objects.requireNonNull(arch, "arch");
+    if (!arch.family().modelType().equals(modelType)) {
+      throw new IllegalArgumentException("model_type '" + modelType + "' does not match family " + arch.family());
+    }
+    if (!arch.slidingLayers().isEmpty() && arch.slidingLayers().size() != numLayers) {
+      throw new IllegalArgumentException("layer_types has " + arch.slidingLayers().size() + " entries for "
+          + numLayers + " layers");
+    }
+  }
+
+  /** The model family. */
+  public Family family() {
+    return arch.family();
+  }
+
+  /** This config with another architecture (same family). */
+  public ModelConfig withArch(Architecture a) {
+    return new ModelConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+        maxPositions, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, bosTokenId, eosTokenIds,
+        modelType, torchDtype, a);
+  }
+
+  /** This config with another {@code torch_dtype}. */
+  public ModelConfig withTorchDtype(String dtype) {
+    return new ModelConfig(hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+        maxPositions, rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, attentionBias, bosTokenId, eosTokenIds,
+        modelType, dtype, arch);
   }
 
   /** Width of all key (or value) heads together. */
@@ -90,7 +143,8 @@ public record ModelConfig(
   /** Number of parameters, counting a tied LM head once. */
   public long parameterCount() {
     long perLayer = (long) hiddenSize * qDim() + 2L * hiddenSize * kvDim() + (long) qDim() * hiddenSize
-        + 3L * hiddenSize * intermediateSize + 2L * hiddenSize;
+        + 3L * hiddenSize * intermediateSize + (family().sandwichNorms() ? 4L : 2L) * hiddenSize
+        + (family().qkNorm() ? 2L * headDim : 0);
     if (attentionBias) {
       perLayer += qDim() + 2L * kvDim();
     }
@@ -108,53 +162,18 @@ public record ModelConfig(
     }
   }
 
-  /** Parses a config.json tree; missing optional keys take the Hugging Face defaults. */
+  /**
+   * Parses a config.json tree; missing optional keys take the Hugging Face defaults of the family. Refuses model
+   * types, activations and options the engine does not implement, naming what is supported.
+   */
   public static ModelConfig fromJson(JsonNode n) {
-    int hidden = req(n, "hidden_size");
-    int heads = req(n, "num_attention_heads");
-    RopeScaling scaling = null;
-    JsonNode rs = n.get("rope_scaling");
-    if (rs != null && !rs.isNull()) {
-      String type = rs.path("rope_type").asText(rs.path("type").asText(""));
-      if (!type.equals("llama3")) {
-        throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "' (only llama3)");
-      }
-      scaling = new RopeScaling(rs.path("factor").asDouble(8.0), rs.path("low_freq_factor").asDouble(1.0),
-          rs.path("high_freq_factor").asDouble(4.0),
-          rs.path("original_max_position_embeddings").asInt(8192));
-    }
-    List<Integer> eos = new ArrayList<>();
-    JsonNode e = n.get("eos_token_id");
-    if (e != null && e.isArray()) {
-      e.forEach(x -> eos.add(x.asInt()));
-    } else if (e != null && e.isNumber()) {
-      eos.add(e.asInt());
-    }
-    String type = n.path("model_type").asText("llama");
-    return new ModelConfig(
-        hidden,
-        req(n, "intermediate_size"),
-        req(n, "num_hidden_layers"),
-        heads,
-        n.path("num_key_value_heads").asInt(heads),
-        n.hasNonNull("head_dim") ? n.get("head_dim").asInt() : hidden / heads,
-        req(n, "vocab_size"),
-        n.path("max_position_embeddings").asInt(2048),
-        n.path("rms_norm_eps").asDouble(1e-6),
-        n.path("rope_theta").asDouble(10000.0),
-        scaling,
-        n.path("tie_word_embeddings").asBoolean(false),
-        n.path("attention_bias").asBoolean(type.equals("qwen2")),
-        n.path("bos_token_id").asInt(-1),
-        eos,
-        type,
-        n.path("torch_dtype").asText("float32"));
+    return ConfigReader.read(n);
   }
 
   /** The config.json tree for this config (Hugging Face key names). */
   public ObjectNode toJson() {
     ObjectNode n = JSON.createObjectNode();
-    n.putArray("architectures").add(modelType.equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+    n.putArray("architectures").add(family().architecture());
     n.put("model_type", modelType);
     n.put("hidden_size", hiddenSize);
     n.put("intermediate_size", intermediateSize);
@@ -170,7 +189,7 @@ public record ModelConfig(
       n.putNull("rope_scaling");
     } else {
       ObjectNode rs = n.putObject("rope_scaling");
-      rs.put("rope_type", "llama3");
+      rs.put("rope_type", ropeScaling.type());
       rs.put("factor", ropeScaling.factor());
       rs.put("low_freq_factor", ropeScaling.lowFreqFactor());
       rs.put("high_freq_factor", ropeScaling.highFreqFactor());
@@ -178,7 +197,12 @@ public record ModelConfig(
     }
     n.put("tie_word_embeddings", tieWordEmbeddings);
     n.put("attention_bias", attentionBias);
-    n.put("hidden_act", "silu");
+    if (family().gelu()) {
+      n.put("hidden_activation", "gelu_pytorch_tanh");
+    } else {
+      n.put("hidden_act", "silu");
+    }
+    ConfigReader.writeArch(arch, n);
     if (bosTokenId >= 0) {
       n.put("bos_token_id", bosTokenId);
     }
@@ -197,7 +221,7 @@ public record ModelConfig(
     JSON.writerWithDefaultPrettyPrinter().writeValue(folder.resolve("config.json").toFile(), toJson());
   }
 
-  private static int req(JsonNode n, String key) {
+  static int req(JsonNode n, String key) {
     JsonNode v = n.get(key);
     if (v == null || !v.canConvertToInt()) {
       throw new IllegalArgumentException("config.json lacks integer '" + key + "'");

@@ -98,10 +98,7 @@ public final class RandomModelWriter {
   public static long write(Spec spec, Path dir) throws IOException {
     Files.createDirectories(dir);
     ModelConfig c = spec.config();
-    ModelConfig cfg = new ModelConfig(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(),
-        c.numKvHeads(), c.headDim(), c.vocabSize(), c.maxPositions(), c.rmsNormEps(), c.ropeTheta(),
-        c.ropeScaling(), c.tieWordEmbeddings(), c.attentionBias(), c.bosTokenId(), c.eosTokenIds(),
-        c.modelType(), spec.dtype().torchName());
+    ModelConfig cfg = c.withTorchDtype(spec.dtype().torchName());
     cfg.write(dir);
     List<PendingTensor> all = tensors(cfg, spec.dtype(), spec.seed());
     long total = all.stream().mapToLong(PendingTensor::byteSize).sum();
@@ -148,29 +145,80 @@ public final class RandomModelWriter {
     json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(ModelFolder.INDEX_FILE).toFile(), index);
   }
 
-  /** The tensors of a Llama model in Hugging Face naming, with deterministic random contents. */
+  /**
+   * {@code base}'s shapes as a model of another family, with that family's features switched on: Mistral and
+   * Phi-3 slide every layer over {@code window} tokens; Gemma 2 slides the even layers and soft-caps attention
+   * (50) and logits (30); Gemma 3 slides five layers of six with a local RoPE base of 10000. Qwen2 gets q/k/v
+   * biases; Gemma ties the embeddings.
+   */
+  public static ModelConfig asFamily(ModelConfig base, Family family, int window) {
+    int layers = base.numLayers();
+    List<Boolean> sliding = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      sliding.add(switch (family) {
+        case MISTRAL, PHI3 -> true;
+        case GEMMA2 -> i % 2 == 0;
+        case GEMMA3 -> (i + 1) % 6 != 0;
+        default -> false;
+      });
+    }
+    boolean slides = sliding.contains(true);
+    Architecture arch = switch (family) {
+      case GEMMA2 -> new Architecture(family, window, sliding, 0, base.headDim(), 50.0, 30.0);
+      case GEMMA3 -> new Architecture(family, window, sliding, 10000.0, base.headDim(), 0, 0);
+      default -> new Architecture(family, slides ? window : 0, slides ? sliding : List.of(), 0, 0, 0, 0);
+    };
+    boolean gemma = family.normPlusOne();
+    return new ModelConfig(base.hiddenSize(), base.intermediateSize(), layers, base.numHeads(), base.numKvHeads(),
+        base.headDim(), base.vocabSize(), base.maxPositions(), base.rmsNormEps(),
+        family == Family.GEMMA3 ? 1_000_000.0 : base.ropeTheta(),
+        family == Family.GEMMA3 ? new ModelConfig.RopeScaling("linear", 8.0, 1.0, 1.0, 0) : base.ropeScaling(),
+        gemma || base.tieWordEmbeddings(), family == Family.QWEN2 || base.attentionBias() && family != Family.PHI3,
+        base.bosTokenId(), base.eosTokenIds(), family.modelType(), base.torchDtype(), arch);
+  }
+
+  /** The tensors of a model of {@code c}'s family in Hugging Face naming, with deterministic random contents. */
   static List<PendingTensor> tensors(ModelConfig c, DType dt, long seed) {
     List<PendingTensor> out = new ArrayList<>();
+    Family fam = c.family();
     int h = c.hiddenSize();
-    out.add(matrix(EMBED, dt, c.vocabSize(), h, 1.0, seed));
+    int m = c.intermediateSize();
+    double norm = fam.normPlusOne() ? 0.0 : 1.0; // Gemma stores norm weights as an offset from one
+    out.add(matrix(EMBED, dt, c.vocabSize(), h, fam.scalesEmbedding() ? 1.0 / Math.sqrt(h) : 1.0, seed));
     for (int i = 0; i < c.numLayers(); i++) {
-      out.add(norm(LlamaTensorNames.inputNorm(i), dt, h, seed));
-      out.add(matrix(LlamaTensorNames.attn(i, "q_proj", "weight"), dt, c.qDim(), h, 1.0 / Math.sqrt(h), seed));
-      out.add(matrix(LlamaTensorNames.attn(i, "k_proj", "weight"), dt, c.kvDim(), h, 1.0 / Math.sqrt(h), seed));
-      out.add(matrix(LlamaTensorNames.attn(i, "v_proj", "weight"), dt, c.kvDim(), h, 1.0 / Math.sqrt(h), seed));
+      out.add(vector(LlamaTensorNames.inputNorm(i), dt, h, norm, 0.2, seed));
+      if (fam.fusedProjections()) {
+        out.add(matrix(LlamaTensorNames.attn(i, "qkv_proj", "weight"), dt, c.qDim() + 2 * c.kvDim(), h,
+            1.0 / Math.sqrt(h), seed));
+      } else {
+        out.add(matrix(LlamaTensorNames.attn(i, "q_proj", "weight"), dt, c.qDim(), h, 1.0 / Math.sqrt(h), seed));
+        out.add(matrix(LlamaTensorNames.attn(i, "k_proj", "weight"), dt, c.kvDim(), h, 1.0 / Math.sqrt(h), seed));
+        out.add(matrix(LlamaTensorNames.attn(i, "v_proj", "weight"), dt, c.kvDim(), h, 1.0 / Math.sqrt(h), seed));
+      }
       if (c.attentionBias()) {
         out.add(vector(LlamaTensorNames.attn(i, "q_proj", "bias"), dt, c.qDim(), 0.0, 0.1, seed));
         out.add(vector(LlamaTensorNames.attn(i, "k_proj", "bias"), dt, c.kvDim(), 0.0, 0.1, seed));
         out.add(vector(LlamaTensorNames.attn(i, "v_proj", "bias"), dt, c.kvDim(), 0.0, 0.1, seed));
       }
+      if (fam.qkNorm()) {
+        out.add(vector(LlamaTensorNames.qkNorm(i, "q_norm"), dt, c.headDim(), norm, 0.2, seed));
+        out.add(vector(LlamaTensorNames.qkNorm(i, "k_norm"), dt, c.headDim(), norm, 0.2, seed));
+      }
       out.add(matrix(LlamaTensorNames.attn(i, "o_proj", "weight"), dt, h, c.qDim(), 1.0 / Math.sqrt(c.qDim()), seed));
-      out.add(norm(LlamaTensorNames.postNorm(i), dt, h, seed));
-      int m = c.intermediateSize();
-      out.add(matrix(LlamaTensorNames.mlp(i, "gate_proj"), dt, m, h, 1.0 / Math.sqrt(h), seed));
-      out.add(matrix(LlamaTensorNames.mlp(i, "up_proj"), dt, m, h, 1.0 / Math.sqrt(h), seed));
+      out.add(vector(LlamaTensorNames.postNorm(i), dt, h, norm, 0.2, seed));
+      if (fam.sandwichNorms()) {
+        out.add(vector(LlamaTensorNames.preFeedforwardNorm(i), dt, h, norm, 0.2, seed));
+        out.add(vector(LlamaTensorNames.postFeedforwardNorm(i), dt, h, norm, 0.2, seed));
+      }
+      if (fam.fusedProjections()) {
+        out.add(matrix(LlamaTensorNames.mlp(i, "gate_up_proj"), dt, 2 * m, h, 1.0 / Math.sqrt(h), seed));
+      } else {
+        out.add(matrix(LlamaTensorNames.mlp(i, "gate_proj"), dt, m, h, 1.0 / Math.sqrt(h), seed));
+        out.add(matrix(LlamaTensorNames.mlp(i, "up_proj"), dt, m, h, 1.0 / Math.sqrt(h), seed));
+      }
       out.add(matrix(LlamaTensorNames.mlp(i, "down_proj"), dt, h, m, 1.0 / Math.sqrt(m), seed));
     }
-    out.add(norm(FINAL_NORM, dt, h, seed));
+    out.add(vector(FINAL_NORM, dt, h, norm, 0.2, seed));
     if (!c.tieWordEmbeddings()) {
       out.add(matrix(LM_HEAD, dt, c.vocabSize(), h, 1.0 / Math.sqrt(h), seed));
     }
@@ -186,10 +234,6 @@ public final class RandomModelWriter {
   private static PendingTensor vector(String name, DType dt, int n, double center, double a, long seed) {
     long key = mix(seed ^ name.hashCode() * 0x9E3779B97F4A7C15L);
     return new PendingTensor(name, dt, new long[] {n}, uniform(key, center, a));
-  }
-
-  private static PendingTensor norm(String name, DType dt, int n, long seed) {
-    return vector(name, dt, n, 1.0, 0.2, seed);
   }
 
   private static SafetensorsWriter.TensorData uniform(long key, double center, double a) {
@@ -227,14 +271,18 @@ public final class RandomModelWriter {
     }
   }
 
+  private static Family familyOf(String modelType) {
+    return Family.of(modelType.equals("gemma3") ? "gemma3_text" : modelType, List.of());
+  }
+
   /**
    * {@code RandomModelWriter <out-dir> [--preset tiny|small|tinyllama-1.1b] [--dtype f32|f16|bf16]
-   * [--seed N] [--shard-mb N]}.
+   * [--seed N] [--shard-mb N] [--family llama|mistral|qwen2|qwen3|gemma2|gemma3_text|phi3]}.
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0 || args[0].startsWith("-")) {
       System.err.println("usage: RandomModelWriter <out-dir> [--preset tiny|small|tinyllama-1.1b]"
-          + " [--dtype f32|f16|bf16] [--seed N] [--shard-mb N]\n"
+          + " [--dtype f32|f16|bf16] [--seed N] [--shard-mb N] [--family MODEL_TYPE]\n"
           + "Writes a random-weight Llama model; its output is noise (for tests, demos, benchmarks).");
       System.exit(2);
     }
@@ -243,16 +291,21 @@ public final class RandomModelWriter {
     DType dtype = null;
     long seed = 42;
     long shardBytes = 2L << 30;
+    Family family = Family.LLAMA;
     for (int i = 1; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--preset" -> preset = Preset.parse(args[i + 1]);
         case "--dtype" -> dtype = DType.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
         case "--seed" -> seed = Long.parseLong(args[i + 1]);
+        case "--family" -> family = familyOf(args[i + 1]);
         case "--shard-mb" -> shardBytes = Long.parseLong(args[i + 1]) << 20;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Spec spec = Spec.of(preset).withSeed(seed).withMaxShardBytes(shardBytes);
+    if (family != Family.LLAMA) {
+      spec = spec.withConfig(asFamily(spec.config(), family, 4096));
+    }
     if (dtype != null) {
       spec = spec.withDType(dtype);
     }

@@ -3,19 +3,33 @@ package io.troupe.llm.model;
 /**
  * Rotary position embedding in the Hugging Face "rotate half" layout: dimension {@code i} of a head is
  * paired with {@code i + headDim/2}. Frequencies follow {@code rope_theta} and, when configured, the
- * Llama-3 scaling of low frequencies. Immutable; thread-safe.
+ * Llama-3 scaling of low frequencies or linear scaling. Immutable; thread-safe.
  */
 public final class Rope {
   private final int half;
   private final double[] invFreq;
 
   public Rope(ModelConfig c) {
-    this.half = c.headDim() / 2;
+    this(c.headDim(), c.ropeTheta(), c.ropeScaling());
+  }
+
+  /** The RoPE of Gemma 3's sliding layers: their own base, no scaling. */
+  public static Rope local(ModelConfig c) {
+    return new Rope(c.headDim(), c.arch().localRopeTheta(), null);
+  }
+
+  /**
+   * @param scaling null for none
+   */
+  public Rope(int headDim, double theta, ModelConfig.RopeScaling scaling) {
+    this.half = headDim / 2;
     this.invFreq = new double[half];
     for (int i = 0; i < half; i++) {
-      double f = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / c.headDim());
-      ModelConfig.RopeScaling s = c.ropeScaling();
-      if (s != null) {
+      double f = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
+      ModelConfig.RopeScaling s = scaling;
+      if (s != null && s.type().equals("linear")) {
+        f = f / s.factor();
+      } else if (s != null) {
         double lowWavelen = s.originalMaxPositions() / s.lowFreqFactor();
         double highWavelen = s.originalMaxPositions() / s.highFreqFactor();
         double wavelen = 2 * Math.PI / f;

@@ -22,6 +22,8 @@ public final class ShardForward {
   private final KvCache kv;
   private final MatMul mm;
   private final Rope rope;
+  private final Rope localRope; // Gemma 3's sliding layers, else null
+  private final Family family;
   /** Reused activations; each is overwritten in full (or zeroed) before it is read. */
   private float[] xn = new float[0];
   private float[] q = new float[0];
@@ -38,6 +40,8 @@ public final class ShardForward {
     this.kv = kv;
     this.mm = mm;
     this.rope = new Rope(c);
+    this.family = c.family();
+    this.localRope = c.arch().localRopeTheta() > 0 ? Rope.local(c) : null;
   }
 
   public ShardWeights weights() {
@@ -68,6 +72,12 @@ public final class ShardForward {
           System.arraycopy(e, tok * h, x, t * h, h);
         }
       }
+      if (family.scalesEmbedding()) {
+        float scale = (float) Math.sqrt(h);
+        for (int i = 0; i < n * h; i++) {
+          x[i] *= scale;
+        }
+      }
     } else {
       if (in.length != n * h) {
         throw new IllegalArgumentException("activations of " + in.length + " floats, expected " + n * h);
@@ -85,15 +95,24 @@ public final class ShardForward {
     float[] cos = new float[n * rope.half()];
     float[] sin = new float[n * rope.half()];
     rope.tables(pos, cos, sin);
+    float[] localCos = cos;
+    float[] localSin = sin;
+    if (localRope != null) {
+      localCos = new float[n * rope.half()];
+      localSin = new float[n * rope.half()];
+      localRope.tables(pos, localCos, localSin);
+    }
     ensureScratch(n);
     for (int l = 0; l < w.layers().size(); l++) {
-      layer(l, w.layers().get(l), x, n, pos, chunkOf, chunks, cos, sin, transport);
+      boolean sliding = c.arch().sliding(w.layerStart() + l);
+      layer(l, w.layers().get(l), x, n, pos, chunkOf, chunks, sliding ? localCos : cos, sliding ? localSin : sin,
+          sliding ? c.arch().slidingWindow() : 0, transport);
     }
     return x;
   }
 
   private void layer(int l, ShardWeights.Layer lw, float[] x, int n, int[] pos, int[] chunkOf,
-                     List<SequenceChunk> chunks, float[] cos, float[] sin, RankTransport transport) {
+                     List<SequenceChunk> chunks, float[] cos, float[] sin, int window, RankTransport transport) {
     int h = c.hiddenSize();
     int hd = c.headDim();
     int qd = w.localHeads() * hd;
@@ -102,7 +121,7 @@ public final class ShardForward {
     float[] q = this.q;
     float[] k = this.k;
     float[] v = this.v;
-    rmsNorm(x, lw.inputNorm(), xn, n);
+    rmsNorm(x, lw.inputNorm(), xn, n, h);
     mm.matmul(lw.wq(), xn, h, n, q, qd, 0);
     mm.matmul(lw.wk(), xn, h, n, k, kvd, 0);
     mm.matmul(lw.wv(), xn, h, n, v, kvd, 0);
@@ -112,6 +131,10 @@ public final class ShardForward {
       addBias(q, t * qd, lw.bq());
       addBias(k, t * kvd, lw.bk());
       addBias(v, t * kvd, lw.bv());
+      if (lw.qNorm() != null) {
+        rmsNorm(q, t * qd, lw.qNorm(), w.localHeads(), hd);
+        rmsNorm(k, t * kvd, lw.kNorm(), w.localKvHeads(), hd);
+      }
       rope.apply(q, t * qd, w.localHeads(), cos, sin, t);
       rope.apply(k, t * kvd, w.localKvHeads(), cos, sin, t);
       int off = kv.offset(chunks.get(chunkOf[t]).blockTable(), pos[t]);
@@ -121,50 +144,63 @@ public final class ShardForward {
     float[] att = this.att;
     java.util.Arrays.fill(att, 0, n * qd, 0f);
     int group = w.localHeads() / w.localKvHeads();
-    float scale = (float) (1.0 / Math.sqrt(hd));
+    double scalar = c.arch().queryPreAttnScalar();
+    float scale = (float) (1.0 / Math.sqrt(scalar > 0 ? scalar : hd));
+    float cap = (float) c.arch().attnSoftcap();
     mm.parallelEach(n * w.localHeads(), i -> {
       int t = i / w.localHeads();
       int head = i % w.localHeads();
       int kvHead = head / group;
       int[] table = chunks.get(chunkOf[t]).blockTable();
       int len = pos[t] + 1;
+      int first = window > 0 ? Math.max(0, len - window) : 0; // keys q - k < window
       float[] scores = new float[len];
       float max = Float.NEGATIVE_INFINITY;
       int qOff = t * qd + head * hd;
-      for (int p = 0; p < len; p++) {
+      for (int p = first; p < len; p++) {
         float s = mm.kernels().dot(q, qOff, keys, kv.offset(table, p) + kvHead * hd, hd) * scale;
+        if (cap > 0) {
+          s = cap * (float) Math.tanh(s / cap);
+        }
         scores[p] = s;
         max = Math.max(max, s);
       }
       float sum = 0;
-      for (int p = 0; p < len; p++) {
+      for (int p = first; p < len; p++) {
         float e = (float) Math.exp(scores[p] - max);
         scores[p] = e;
         sum += e;
       }
       float inv = 1f / sum;
-      for (int p = 0; p < len; p++) {
+      for (int p = first; p < len; p++) {
         mm.kernels().axpy(scores[p] * inv, values, kv.offset(table, p) + kvHead * hd, att, qOff, hd);
       }
     });
     float[] o = this.o;
     mm.matmul(lw.wo(), att, qd, n, o, h, 0);
     transport.allReduceSum(o, 0, n * h);
+    if (lw.attnOutNorm() != null) {
+      rmsNorm(o, lw.attnOutNorm(), o, n, h);
+    }
     add(x, o, n * h);
-    rmsNorm(x, lw.postNorm(), xn, n);
+    rmsNorm(x, lw.postNorm(), xn, n, h);
     int m = w.localIntermediate();
     float[] g = this.g;
     float[] u = this.u;
     mm.matmul(lw.wGate(), xn, h, n, g, m, 0);
     mm.matmul(lw.wUp(), xn, h, n, u, m, 0);
+    boolean gelu = family.gelu();
     mm.parallelFor(n * m, 4096, (lo, hi) -> {
       for (int i = lo; i < hi; i++) {
         float a = g[i];
-        g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+        g[i] = (gelu ? geluTanh(a) : a / (1f + (float) Math.exp(-a))) * u[i];
       }
     });
     mm.matmul(lw.wDown(), g, m, n, o, h, 0);
     transport.allReduceSum(o, 0, n * h);
+    if (lw.mlpOutNorm() != null) {
+      rmsNorm(o, lw.mlpOutNorm(), o, n, h);
+    }
     add(x, o, n * h);
   }
 
@@ -189,13 +225,19 @@ public final class ShardForward {
       }
     }
     float[] xn = new float[want * h];
-    rmsNorm(last, w.finalNorm(), xn, want);
+    rmsNorm(last, w.finalNorm(), xn, want, h);
     int vocab = c.vocabSize();
     float[] all = new float[want * vocab];
     Matrix head = w.lmHead();
     mm.matmul(head, xn, h, want, all, vocab, w.vocabStart());
     if (transport.self().tpSize() > 1) {
       transport.allReduceSum(all, 0, all.length);
+    }
+    float cap = (float) c.arch().finalSoftcap();
+    if (cap > 0) {
+      for (int j = 0; j < all.length; j++) {
+        all[j] = cap * (float) Math.tanh(all[j] / cap);
+      }
     }
     float[][] out = new float[want][];
     for (int j = 0; j < want; j++) {
@@ -204,19 +246,36 @@ public final class ShardForward {
     return out;
   }
 
-  private void rmsNorm(float[] x, float[] weight, float[] out, int n) {
-    int h = c.hiddenSize();
+  /** RMSNorm of {@code n} rows of width {@code h}; {@code out} may be {@code x}. */
+  private void rmsNorm(float[] x, float[] weight, float[] out, int n, int h) {
     for (int t = 0; t < n; t++) {
-      double ss = 0;
-      for (int i = 0; i < h; i++) {
-        float v = x[t * h + i];
-        ss += v * v;
-      }
-      float inv = (float) (1.0 / Math.sqrt(ss / h + c.rmsNormEps()));
-      for (int i = 0; i < h; i++) {
-        out[t * h + i] = x[t * h + i] * inv * weight[i];
-      }
+      normRow(x, t * h, weight, out, h);
     }
+  }
+
+  /** In-place RMSNorm of {@code heads} consecutive heads of width {@code hd} from {@code off} (q/k norms). */
+  private void rmsNorm(float[] x, int off, float[] weight, int heads, int hd) {
+    for (int i = 0; i < heads; i++) {
+      normRow(x, off + i * hd, weight, x, hd);
+    }
+  }
+
+  private void normRow(float[] x, int off, float[] weight, float[] out, int h) {
+    double ss = 0;
+    for (int i = 0; i < h; i++) {
+      float v = x[off + i];
+      ss += v * v;
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / h + c.rmsNormEps()));
+    for (int i = 0; i < h; i++) {
+      out[off + i] = x[off + i] * inv * weight[i];
+    }
+  }
+
+  /** GELU, tanh approximation (PyTorch's {@code gelu(approximate="tanh")}, Gemma's {@code gelu_pytorch_tanh}). */
+  static float geluTanh(float a) {
+    double x = a;
+    return (float) (0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
   }
 
   private static void addBias(float[] x, int off, float[] b) {

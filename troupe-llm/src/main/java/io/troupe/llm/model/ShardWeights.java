@@ -42,10 +42,14 @@ public record ShardWeights(
       float[] bk,         // [localKvHeads*headDim] or null
       float[] bv,         // [localKvHeads*headDim] or null
       Matrix wo,          // [hidden, localHeads*headDim]
-      float[] postNorm,   // [hidden]
+      float[] postNorm,   // [hidden] the norm before the MLP (Gemma: pre_feedforward_layernorm)
       Matrix wGate,       // [localIntermediate, hidden]
       Matrix wUp,         // [localIntermediate, hidden]
-      Matrix wDown) {}    // [hidden, localIntermediate]
+      Matrix wDown,       // [hidden, localIntermediate]
+      float[] qNorm,      // [headDim] or null (Qwen3, Gemma 3)
+      float[] kNorm,      // [headDim] or null
+      float[] attnOutNorm, // [hidden] or null: Gemma's post_attention_layernorm, on the attention output
+      float[] mlpOutNorm) {} // [hidden] or null: Gemma's post_feedforward_layernorm, on the MLP output
 
   /** Whether the model's shapes can be split {@code tpSize} ways. */
   public static void checkSplittable(ModelConfig c, int tpSize, int ppSize) {
@@ -74,27 +78,50 @@ public record ShardWeights(
     F32Matrix embed = rank.firstStage()
         ? new F32Matrix(c.vocabSize(), h, f.read(LlamaTensorNames.EMBED)) : null;
     List<Layer> layers = new ArrayList<>();
+    Family fam = c.family();
     for (int i = l0; i < l1; i++) {
       boolean bias = c.attentionBias();
+      Matrix wq;
+      Matrix wk;
+      Matrix wv;
+      Matrix wGate;
+      Matrix wUp;
+      if (fam.fusedProjections()) { // Phi-3: rows [q | k | v] and [gate | up]
+        String qkv = attn(i, "qkv_proj", "weight");
+        wq = rows(f, qkv, r * heads * hd, heads * hd, h, int8);
+        wk = rows(f, qkv, c.qDim() + r * kvHeads * hd, kvHeads * hd, h, int8);
+        wv = rows(f, qkv, c.qDim() + c.kvDim() + r * kvHeads * hd, kvHeads * hd, h, int8);
+        String gateUp = mlp(i, "gate_up_proj");
+        wGate = rows(f, gateUp, r * inter, inter, h, int8);
+        wUp = rows(f, gateUp, c.intermediateSize() + r * inter, inter, h, int8);
+      } else {
+        wq = rows(f, attn(i, "q_proj", "weight"), r * heads * hd, heads * hd, h, int8);
+        wk = rows(f, attn(i, "k_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8);
+        wv = rows(f, attn(i, "v_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8);
+        wGate = rows(f, mlp(i, "gate_proj"), r * inter, inter, h, int8);
+        wUp = rows(f, mlp(i, "up_proj"), r * inter, inter, h, int8);
+      }
+      boolean sandwich = fam.sandwichNorms();
       layers.add(new Layer(
-          f.read(LlamaTensorNames.inputNorm(i)),
-          rows(f, attn(i, "q_proj", "weight"), r * heads * hd, heads * hd, h, int8),
-          rows(f, attn(i, "k_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8),
-          rows(f, attn(i, "v_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8),
+          norm(f, LlamaTensorNames.inputNorm(i), fam),
+          wq, wk, wv,
           bias ? f.readRows(attn(i, "q_proj", "bias"), r * heads * hd, heads * hd) : null,
           bias ? f.readRows(attn(i, "k_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
           bias ? f.readRows(attn(i, "v_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
           cols(f, attn(i, "o_proj", "weight"), r * heads * hd, heads * hd, h, int8),
-          f.read(LlamaTensorNames.postNorm(i)),
-          rows(f, mlp(i, "gate_proj"), r * inter, inter, h, int8),
-          rows(f, mlp(i, "up_proj"), r * inter, inter, h, int8),
-          cols(f, mlp(i, "down_proj"), r * inter, inter, h, int8)));
+          norm(f, sandwich ? LlamaTensorNames.preFeedforwardNorm(i) : LlamaTensorNames.postNorm(i), fam),
+          wGate, wUp,
+          cols(f, mlp(i, "down_proj"), r * inter, inter, h, int8),
+          fam.qkNorm() ? norm(f, LlamaTensorNames.qkNorm(i, "q_norm"), fam) : null,
+          fam.qkNorm() ? norm(f, LlamaTensorNames.qkNorm(i, "k_norm"), fam) : null,
+          sandwich ? norm(f, LlamaTensorNames.postNorm(i), fam) : null,
+          sandwich ? norm(f, LlamaTensorNames.postFeedforwardNorm(i), fam) : null));
     }
     float[] finalNorm = null;
     Matrix lmHead = null;
     int vocabStart = 0;
     if (rank.lastStage()) {
-      finalNorm = f.read(LlamaTensorNames.FINAL_NORM);
+      finalNorm = norm(f, LlamaTensorNames.FINAL_NORM, fam);
       vocabStart = (int) ((long) c.vocabSize() * r / t);
       int vocabEnd = (int) ((long) c.vocabSize() * (r + 1) / t);
       String head = c.tieWordEmbeddings() || !f.has(LlamaTensorNames.LM_HEAD)
@@ -103,6 +130,17 @@ public record ShardWeights(
     }
     return new ShardWeights(c, rank, l0, heads, kvHeads, inter, embed, List.copyOf(layers), finalNorm, lmHead,
         vocabStart);
+  }
+
+  /** An RMSNorm weight; Gemma stores it as an offset from one, which is folded in here. */
+  private static float[] norm(ModelFolder f, String name, Family fam) {
+    float[] w = f.read(name);
+    if (fam.normPlusOne()) {
+      for (int i = 0; i < w.length; i++) {
+        w[i] += 1f;
+      }
+    }
+    return w;
   }
 
   private static Matrix rows(ModelFolder f, String name, int start, int count, int cols, boolean int8) {

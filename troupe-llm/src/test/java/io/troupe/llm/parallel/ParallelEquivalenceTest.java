@@ -9,6 +9,7 @@ import io.troupe.llm.api.GenerationRequest;
 import io.troupe.llm.api.SamplingParams;
 import io.troupe.llm.engine.EngineConfig;
 import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.model.Family;
 import io.troupe.llm.model.NaiveLlama;
 import io.troupe.llm.model.TestModels;
 import io.troupe.llm.spi.ModelExecutor;
@@ -27,10 +28,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * TP=2, PP=2 and TP=2 x PP=2 over the in-process transport against one rank and the double-precision
- * oracle. Tolerance: max |logit difference| <= 1e-4 * max(1, max |logit|) (float sums in another order).
+ * oracle, for the Llama test models and a model of every family. Tolerance: max |logit difference| <= 1e-4 * max(1, max |logit|) (float sums in another order).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ParallelEquivalenceTest {
@@ -60,6 +63,19 @@ class ParallelEquivalenceTest {
   @Test
   void shardedLogitsMatchTheOracle() {
     for (Path model : List.of(tiny, variant)) {
+      checkAgainstOracle(model);
+    }
+  }
+
+  /** Every family (q/k norms, Gemma's norms and soft-caps, sliding layers split over stages, fused Phi-3). */
+  @ParameterizedTest
+  @EnumSource(Family.class)
+  void everyFamilyShardsToTheOracle(Family family) {
+    checkAgainstOracle(TestModels.family(family, tmp.resolve("family-" + family.modelType())));
+  }
+
+  private static void checkAgainstOracle(Path model) {
+    {
       int[] a = {1, 5, 9, 200, 31, 7, 7, 42, 99};
       int[] b = {3, 4, 250, 6};
       NaiveLlama oracle = new NaiveLlama(model);
