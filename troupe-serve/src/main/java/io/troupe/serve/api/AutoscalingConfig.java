@@ -19,12 +19,46 @@ import java.util.Objects;
  * @param downscalingFactor smoothing for downscaling only; null means {@code smoothingFactor}
  * @param upscaleDelay how long more replicas must be wanted before scaling up; default 30 s
  * @param downscaleDelay how long fewer replicas must be wanted before scaling down; default 600 s
+ * @param downscaleToZeroDelay how long zero replicas must be wanted before the last replica stops (only with
+ *     {@code minReplicas} 0); null means {@code downscaleDelay} (Ray's {@code downscale_to_zero_delay_s})
+ * @param aggregationFunction how one reporter's samples within the look-back period become one number;
+ *     default {@link Aggregation#MEAN}
+ * @param policy class name of a custom {@link io.troupe.serve.spi.AutoscalingPolicy}; null means the
+ *     built-in policy (scale on ongoing requests)
  */
 public record AutoscalingConfig(int minReplicas, Integer initialReplicas, int maxReplicas,
     double targetOngoingRequests, Duration metricsInterval, Duration lookBackPeriod, double smoothingFactor,
-    Double upscalingFactor, Double downscalingFactor, Duration upscaleDelay, Duration downscaleDelay) {
+    Double upscalingFactor, Double downscalingFactor, Duration upscaleDelay, Duration downscaleDelay,
+    Duration downscaleToZeroDelay, Aggregation aggregationFunction, String policy) {
+
+  /** How one reporter's samples within the look-back period are combined (Ray's {@code aggregation_function}). */
+  public enum Aggregation {
+    MEAN, MAX, MIN;
+
+    /** Parses {@code mean}, {@code max} or {@code min} (any case); throws naming the valid values. */
+    public static Aggregation parse(String s) {
+      for (Aggregation a : values()) {
+        if (a.name().equalsIgnoreCase(s == null ? "" : s.trim())) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException("aggregation_function must be one of mean, max, min; got '" + s + "'");
+    }
+  }
 
   public AutoscalingConfig {
+    aggregationFunction = aggregationFunction == null ? Aggregation.MEAN : aggregationFunction;
+    if (policy != null && !policy.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+      throw new IllegalArgumentException("policy must be a Java class name such as com.example.MyPolicy, got '"
+          + policy + "'");
+    }
+    if (downscaleToZeroDelay != null) {
+      notNegative("downscale_to_zero_delay_s", downscaleToZeroDelay);
+      if (minReplicas > 0) {
+        throw new IllegalArgumentException("downscale_to_zero_delay_s only applies with min_replicas: 0 (got "
+            + "min_replicas " + minReplicas + "); remove it or set min_replicas to 0");
+      }
+    }
     Objects.requireNonNull(metricsInterval, "metricsInterval");
     Objects.requireNonNull(lookBackPeriod, "lookBackPeriod");
     Objects.requireNonNull(upscaleDelay, "upscaleDelay");
@@ -84,6 +118,11 @@ public record AutoscalingConfig(int minReplicas, Integer initialReplicas, int ma
     return initialReplicas != null ? initialReplicas : minReplicas;
   }
 
+  /** How long zero replicas must be wanted before the last one stops. */
+  public Duration effectiveDownscaleToZeroDelay() {
+    return downscaleToZeroDelay != null ? downscaleToZeroDelay : downscaleDelay;
+  }
+
   /** Smoothing applied when scaling up. */
   public double effectiveUpscalingFactor() {
     return upscalingFactor != null ? upscalingFactor : smoothingFactor;
@@ -111,6 +150,9 @@ public record AutoscalingConfig(int minReplicas, Integer initialReplicas, int ma
     private Double downscalingFactor;
     private Duration upscaleDelay = Duration.ofSeconds(30);
     private Duration downscaleDelay = Duration.ofSeconds(600);
+    private Duration downscaleToZeroDelay;
+    private Aggregation aggregationFunction = Aggregation.MEAN;
+    private String policy;
 
     public Builder minReplicas(int v) { minReplicas = v; return this; }
     public Builder initialReplicas(Integer v) { initialReplicas = v; return this; }
@@ -123,11 +165,18 @@ public record AutoscalingConfig(int minReplicas, Integer initialReplicas, int ma
     public Builder downscalingFactor(Double v) { downscalingFactor = v; return this; }
     public Builder upscaleDelay(Duration v) { upscaleDelay = v; return this; }
     public Builder downscaleDelay(Duration v) { downscaleDelay = v; return this; }
+    public Builder downscaleToZeroDelay(Duration v) { downscaleToZeroDelay = v; return this; }
+    public Builder aggregationFunction(Aggregation v) { aggregationFunction = v; return this; }
+    public Builder policy(String className) { policy = className; return this; }
+    public Builder policy(Class<? extends io.troupe.serve.spi.AutoscalingPolicy> type) {
+      policy = type.getName();
+      return this;
+    }
 
     public AutoscalingConfig build() {
       return new AutoscalingConfig(minReplicas, initialReplicas, maxReplicas, targetOngoingRequests,
           metricsInterval, lookBackPeriod, smoothingFactor, upscalingFactor, downscalingFactor, upscaleDelay,
-          downscaleDelay);
+          downscaleDelay, downscaleToZeroDelay, aggregationFunction, policy);
     }
   }
 }

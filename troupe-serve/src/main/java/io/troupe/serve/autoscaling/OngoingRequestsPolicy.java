@@ -1,6 +1,11 @@
 package io.troupe.serve.autoscaling;
 
 import io.troupe.serve.api.AutoscalingConfig;
+import io.troupe.serve.spi.AutoscalingContext;
+import io.troupe.serve.spi.AutoscalingDecision;
+import io.troupe.serve.spi.AutoscalingPolicy;
+import io.troupe.serve.spi.AutoscalingState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -11,8 +16,10 @@ import java.util.Optional;
  * {@code 1 + (ratio - 1) * factor} (upscaling or downscaling factor) times {@code r}, rounded up, is
  * the desired count — with factor 1 exactly {@code ceil(t / target)} — bounded by min/max replicas.
  * A desire above the target must last {@code upscale_delay_s}, one below it
- * {@code downscale_delay_s}, before the target moves. From zero running replicas any request scales
- * to at least one at once (cold start). Stateless and thread-safe.
+ * {@code downscale_delay_s}, before the target moves; the last replica stops only after zero has been
+ * wanted for {@code downscale_to_zero_delay_s} (a deployment above one replica first goes down to one).
+ * From zero running replicas any request scales to at least one at once (cold start). Stateless and
+ * thread-safe.
  */
 public final class OngoingRequestsPolicy implements AutoscalingPolicy {
 
@@ -52,8 +59,16 @@ public final class OngoingRequestsPolicy implements AutoscalingPolicy {
       return new AutoscalingDecision(current, new AutoscalingState(Optional.of(since), Optional.empty()));
     }
     if (desired < current) {
+      Duration delay = c.downscaleDelay();
+      if (desired == 0) {
+        if (current > 1) {
+          desired = 1; // to one after downscale_delay_s, to zero after downscale_to_zero_delay_s
+        } else {
+          delay = c.effectiveDownscaleToZeroDelay();
+        }
+      }
       Instant since = s.downscaleWantedSince().orElse(now);
-      if (!now.isBefore(since.plus(c.downscaleDelay()))) {
+      if (!now.isBefore(since.plus(delay))) {
         return new AutoscalingDecision(desired, AutoscalingState.INITIAL);
       }
       return new AutoscalingDecision(current, new AutoscalingState(Optional.empty(), Optional.of(since)));

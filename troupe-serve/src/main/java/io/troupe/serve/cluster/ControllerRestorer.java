@@ -37,10 +37,17 @@ public final class ControllerRestorer {
   private final InstantSource clock;
   private final RandomGenerator random;
   private final Duration deadline;
+  private final ServeController.Autoscaling autoscaling;
   private volatile Optional<RestoreReport> report = Optional.empty();
 
   public ControllerRestorer(Troupe troupe, ClusterOps ops, InstantSource clock, RandomGenerator random,
       Duration deadline) {
+    this(troupe, ops, clock, random, deadline, ServeController.Autoscaling.defaults());
+  }
+
+  public ControllerRestorer(Troupe troupe, ClusterOps ops, InstantSource clock, RandomGenerator random,
+      Duration deadline, ServeController.Autoscaling autoscaling) {
+    this.autoscaling = autoscaling;
     this.troupe = troupe;
     this.ops = ops;
     this.clock = clock;
@@ -59,7 +66,7 @@ public final class ControllerRestorer {
     try {
       Optional<byte[]> bytes = retry(() -> troupe.kvGet(CheckpointCodec.KEY).get(10, TimeUnit.SECONDS), end);
       if (bytes.isEmpty()) {
-        return new ServeController(ops, clock, random);
+        return new ServeController(ops, clock, random, autoscaling);
       }
       ControllerCheckpoint cp;
       try {
@@ -67,18 +74,18 @@ public final class ControllerRestorer {
       } catch (IllegalArgumentException e) {
         LOG.log(System.Logger.Level.ERROR, "the serve controller checkpoint cannot be read (" + e.getMessage()
             + "); starting with no applications: re-apply the serve config");
-        return new ServeController(ops, clock, random);
+        return new ServeController(ops, clock, random, autoscaling);
       }
       List<PlacementGroupInfo> groups = retry(() -> troupe.placementGroups().get(60, TimeUnit.SECONDS), end);
       List<ActorInfo> actors = retry(() -> troupe.actors().get(30, TimeUnit.SECONDS), end);
       ClusterSnapshot snapshot = ClusterSnapshot.of(actors, groups, ReplicaActor.class.getName());
-      ServeController.Restored restored = ServeController.restore(cp, snapshot, ops, clock, random);
+      ServeController.Restored restored = ServeController.restore(cp, snapshot, ops, clock, random, autoscaling);
       report = Optional.of(restored.report());
       LOG.log(System.Logger.Level.INFO, "serve controller restored from its checkpoint: " + restored.report());
       return restored.controller();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "restoring the serve controller failed; starting with no applications", e);
-      return new ServeController(ops, clock, random);
+      return new ServeController(ops, clock, random, autoscaling);
     }
   }
 

@@ -23,7 +23,8 @@ final class DeploymentOverrides {
   static final Set<String> ACTOR_KEYS = Set.of("num_cpus", "num_gpus", "memory", "resources");
   static final Set<String> AUTOSCALING_KEYS = Set.of("min_replicas", "initial_replicas", "max_replicas",
       "target_ongoing_requests", "metrics_interval_s", "look_back_period_s", "smoothing_factor",
-      "upscaling_factor", "downscaling_factor", "upscale_delay_s", "downscale_delay_s");
+      "upscaling_factor", "downscaling_factor", "upscale_delay_s", "downscale_delay_s", "downscale_to_zero_delay_s",
+      "aggregation_function", "policy");
 
   private DeploymentOverrides() {
   }
@@ -98,6 +99,15 @@ final class DeploymentOverrides {
     if (n.has("downscaling_factor")) a.downscalingFactor(n.get("downscaling_factor").number());
     if (n.has("upscale_delay_s")) a.upscaleDelay(n.get("upscale_delay_s").seconds());
     if (n.has("downscale_delay_s")) a.downscaleDelay(n.get("downscale_delay_s").seconds());
+    if (n.has("downscale_to_zero_delay_s")) a.downscaleToZeroDelay(n.get("downscale_to_zero_delay_s").seconds());
+    try {
+      if (n.has("aggregation_function")) {
+        a.aggregationFunction(AutoscalingConfig.Aggregation.parse(n.get("aggregation_function").string()));
+      }
+    } catch (IllegalArgumentException e) {
+      throw n.get("aggregation_function").error(e.getMessage());
+    }
+    if (n.has("policy")) a.policy(n.get("policy").string());
     try {
       return a.build();
     } catch (IllegalArgumentException e) {

@@ -12,11 +12,12 @@ import io.troupe.serve.config.DeploymentOverride;
 import io.troupe.serve.config.ServeConfig;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import io.troupe.serve.autoscaling.AutoscalingContext;
-import io.troupe.serve.autoscaling.AutoscalingDecision;
-import io.troupe.serve.autoscaling.AutoscalingPolicy;
-import io.troupe.serve.autoscaling.AutoscalingState;
+import io.troupe.serve.autoscaling.AutoscalingPolicies;
+import io.troupe.serve.autoscaling.LoadMetrics;
 import io.troupe.serve.autoscaling.OngoingRequestsPolicy;
+import io.troupe.serve.spi.AutoscalingContext;
+import io.troupe.serve.spi.AutoscalingDecision;
+import io.troupe.serve.spi.AutoscalingState;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,8 +29,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The serve controller's logic (Ray Serve's {@code ServeController}), free of Pekko: applications by
- * name, deploy/apply/delete, the reconcile tick (with autoscaling from
- * {@link #recordOngoingRequests}), status snapshots, routing tables, checkpoint and restore. The wiring runs it in a cluster-singleton actor that calls {@link #update()} on a timer
+ * name, deploy/apply/delete, the reconcile tick (with autoscaling from the load reported through
+ * {@link #recordLoad}, kept in a {@link LoadMetrics} and decided by each deployment's policy), status snapshots, routing tables, checkpoint and restore. The wiring runs it in a cluster-singleton actor that calls {@link #update()} on a timer
  * (Ray: every 0.1 s) and forwards commands.
  *
  * <p><b>Threading.</b> Not thread-safe: one owner thread calls everything. <b>Authority.</b> This
@@ -42,8 +43,8 @@ public final class ServeController {
   private final InstantSource clock;
   private final RandomGenerator random;
   private final Map<String, ApplicationStateManager> apps = new LinkedHashMap<>();
-  private final AutoscalingPolicy autoscaling;
-  private final Map<DeploymentId, Double> ongoingRequests = new HashMap<>();
+  private final Autoscaling autoscaling;
+  private final LoadMetrics load;
   private final Map<DeploymentId, AutoscalingState> autoscalingStates = new HashMap<>();
   /** The checkpoint last handed to {@link ClusterOps#saveCheckpoint}, and when. */
   private ControllerCheckpoint saved;
@@ -51,48 +52,94 @@ public final class ServeController {
   /** An unchanged checkpoint is saved again after this, in case an earlier write was lost. */
   static final java.time.Duration RESAVE_PERIOD = java.time.Duration.ofSeconds(10);
 
-  public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random) {
-    this(ops, clock, random, new OngoingRequestsPolicy());
+  /**
+   * How the controller autoscales: where custom policies come from, and after how long a silent reporter
+   * drops out at the least ({@link LoadMetrics#DEFAULT_MIN_STALE_AFTER}; tests use less).
+   */
+  public record Autoscaling(AutoscalingPolicies policies, java.time.Duration minStaleAfter) {
+    /** The built-in policy; custom ones from this class's loader. */
+    public static Autoscaling defaults() {
+      return withLoader(ServeController.class.getClassLoader());
+    }
+
+    /** Custom policies from {@code loader} (the head's user classes). */
+    public static Autoscaling withLoader(ClassLoader loader) {
+      return new Autoscaling(new AutoscalingPolicies(loader, new OngoingRequestsPolicy()),
+          LoadMetrics.DEFAULT_MIN_STALE_AFTER);
+    }
   }
 
-  public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random, AutoscalingPolicy autoscaling) {
+  public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random) {
+    this(ops, clock, random, Autoscaling.defaults());
+  }
+
+  public ServeController(ClusterOps ops, InstantSource clock, RandomGenerator random, Autoscaling autoscaling) {
     this.ops = ops;
     this.clock = clock;
     this.random = random;
     this.autoscaling = autoscaling;
+    this.load = new LoadMetrics(autoscaling.minStaleAfter());
   }
 
   /**
-   * The latest total of ongoing requests (queued at callers + executing at replicas) of a
-   * deployment, averaged over its look-back period by the reporter; drives autoscaling.
+   * Records one load sample of a deployment from one reporter ({@code replica:<id>}: requests executing or
+   * queued at that replica; {@code caller:<node>}: requests waiting at that node's callers for a replica),
+   * taken at {@code at} on this controller's clock. Unknown deployments are ignored.
    */
+  public void recordLoad(DeploymentId id, String reporter, java.time.Instant at, double ongoingRequests) {
+    if (deployment(id).isPresent()) {
+      load.record(id, reporter, at, ongoingRequests);
+    }
+  }
+
+  /** {@link #recordLoad} from reporter {@code operator}, sampled now (tests and manual feeds). */
   public void recordOngoingRequests(DeploymentId id, double total) {
-    ongoingRequests.put(id, total);
+    recordLoad(id, "operator", clock.instant(), total);
   }
 
   private void autoscale() {
+    java.time.Instant now = clock.instant();
+    Set<DeploymentId> known = new HashSet<>();
     for (ApplicationStateManager a : apps.values()) {
       for (DeploymentStateManager d : a.deployments().values()) {
         DeploymentId id = d.target().id();
-        Double total = ongoingRequests.get(id);
+        known.add(id);
         var config = d.target().config().autoscaling();
-        if (config.isEmpty() || total == null || d.deleting()) {
+        if (config.isEmpty() || d.deleting()) {
+          continue;
+        }
+        Set<String> replicas = new HashSet<>();
+        d.replicaIds().forEach(r -> replicas.add("replica:" + r));
+        var agg = load.aggregate(id, config.get(), now, rep -> !rep.startsWith("replica:") || replicas.contains(rep));
+        if (agg.isEmpty()) {
           continue;
         }
         try {
-          AutoscalingDecision decision = autoscaling.decide(new AutoscalingContext(config.get(),
-              d.target().numReplicas(), d.servingReplicas(), total, clock.instant(),
-              autoscalingStates.getOrDefault(id, AutoscalingState.INITIAL)));
+          int current = d.target().numReplicas();
+          AutoscalingDecision decision = autoscaling.policies().forConfig(config.get()).decide(new AutoscalingContext(
+              id, config.get(), current, d.servingReplicas(), agg.get().totalOngoingRequests(), agg.get().history(),
+              now, autoscalingStates.getOrDefault(id, AutoscalingState.INITIAL)));
           autoscalingStates.put(id, decision.state());
-          if (decision.targetReplicas() != d.target().numReplicas()) {
-            d.scaleTo(decision.targetReplicas());
+          int next = Math.max(config.get().minReplicas(), Math.min(config.get().maxReplicas(),
+              decision.targetReplicas()));
+          if (current == 0 && agg.get().totalOngoingRequests() > 0) {
+            next = Math.max(next, 1); // cold start: a waiting request starts a replica at once, whatever the policy
+          }
+          if (next != current) {
+            d.scaleTo(next);
           }
         } catch (RuntimeException e) {
           System.getLogger(ServeController.class.getName()).log(System.Logger.Level.WARNING,
-              "autoscaling policy failed for " + id, e);
+              "autoscaling policy failed for " + id + "; keeping " + d.target().numReplicas() + " replicas", e);
         }
       }
     }
+    load.deployments().forEach(id -> {
+      if (!known.contains(id)) {
+        load.forget(id);
+      }
+    });
+    autoscalingStates.keySet().retainAll(known);
   }
 
   // ------------------------------------------------------------------ commands
@@ -112,6 +159,16 @@ public final class ServeController {
       }
     }));
     List<DeploymentTarget> targets = app.deployments().stream().map(d -> DeploymentTarget.of(name, d)).toList();
+    for (DeploymentTarget t : targets) {
+      // an unloadable custom policy is refused here, before anything changes
+      t.config().autoscaling().ifPresent(c -> {
+        try {
+          autoscaling.policies().forConfig(c);
+        } catch (ServeException e) {
+          throw new ServeException("deployment '" + t.id().name() + "': " + e.getMessage(), e);
+        }
+      });
+    }
     apps.computeIfAbsent(name, n -> new ApplicationStateManager(n, ops, clock, random))
         .deploy(routePrefix, app.ingress().name(), targets);
   }
@@ -258,7 +315,13 @@ public final class ServeController {
    */
   public static Restored restore(ControllerCheckpoint cp, ClusterSnapshot cluster, ClusterOps ops,
       InstantSource clock, RandomGenerator random) {
-    ServeController c = new ServeController(ops, clock, random);
+    return restore(cp, cluster, ops, clock, random, Autoscaling.defaults());
+  }
+
+  /** {@link #restore} with the given autoscaling setup. */
+  public static Restored restore(ControllerCheckpoint cp, ClusterSnapshot cluster, ClusterOps ops,
+      InstantSource clock, RandomGenerator random, Autoscaling autoscaling) {
+    ServeController c = new ServeController(ops, clock, random, autoscaling);
     Set<ReplicaId> known = new HashSet<>();
     for (ControllerCheckpoint.App a : cp.applications()) {
       c.apps.put(a.name(), ApplicationStateManager.restore(a, cluster.aliveReplicas(), ops, clock, random));

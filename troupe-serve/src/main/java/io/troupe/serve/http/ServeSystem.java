@@ -63,7 +63,8 @@ public final class ServeSystem implements AutoCloseable {
     this.directory = new ReplicaDirectory(troupe);
     Clock clock = Clock.systemUTC();
     this.ops = new TroupeClusterOps(troupe, directory, clock, Duration.ofMinutes(5), Duration.ofSeconds(1));
-    ControllerRestorer restorer = new ControllerRestorer(troupe, ops, clock, new Random(), RESTORE_DEADLINE);
+    ControllerRestorer restorer = new ControllerRestorer(troupe, ops, clock, new Random(), RESTORE_DEADLINE,
+        io.troupe.serve.controller.ServeController.Autoscaling.withLoader(userClasses));
     this.loop = new ServeControllerLoop(() -> {
       var controller = restorer.restoreOrFresh();
       restoreProxy();

@@ -126,6 +126,24 @@ class ServeConfigParserTest {
   }
 
   @Test
+  void autoscalingFieldsForScaleToZeroAggregationAndCustomPolicies() {
+    String yaml = "applications: [{name: a, import_path: x.Y, deployments: [{name: D, autoscaling_config: {"
+        + "min_replicas: 0, max_replicas: 3, downscale_to_zero_delay_s: 7, aggregation_function: max, "
+        + "policy: com.example.MyPolicy}}]}]";
+    var a = ServeConfigParser.parse(yaml).applications().get(0).deployments().get(0).toBuilder().build()
+        .autoscaling().orElseThrow();
+    assertThat(a.downscaleToZeroDelay()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(a.aggregationFunction()).isEqualTo(io.troupe.serve.api.AutoscalingConfig.Aggregation.MAX);
+    assertThat(a.policy()).isEqualTo("com.example.MyPolicy");
+    String d = "applications: [{name: a, import_path: x.Y, deployments: [{name: D, autoscaling_config: {";
+    bad(d + "min_replicas: 1, downscale_to_zero_delay_s: 7}}]}]", "only applies with min_replicas: 0");
+    bad(d + "aggregation_function: median}}]}]", "aggregation_function must be one of mean, max, min");
+    bad(d + "policy: 'not a class'}}]}]", "policy must be a Java class name");
+    bad(d + "min_replicas: 3, max_replicas: 2}}]}]", "max_replicas (2) must be greater than or equal to min_replicas");
+    bad(d + "upscale_smoothing_factor: 2}}]}]", "upscale_smoothing_factor");
+  }
+
+  @Test
   void requestRouterByNameOrMapWithDefaultsAndPathsInErrors() {
     String yaml = """
         applications:

@@ -239,6 +239,7 @@ class ServeControllerTest {
     assertThat(controller.status().applications().get("app").deployments().get("Model").targetNumReplicas())
         .isEqualTo(1);
     clock.advance(java.time.Duration.ofSeconds(30));
+    controller.recordOngoingRequests(id, 7); // reporters keep reporting; a silent one would drop out
     controller.update();
     ServeStatus.Deployment s = controller.status().applications().get("app").deployments().get("Model");
     assertThat(s.targetNumReplicas()).isEqualTo(4);
