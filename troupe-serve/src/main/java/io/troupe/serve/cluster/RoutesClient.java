@@ -152,6 +152,6 @@ public final class RoutesClient {
           actor.isEmpty() ? Optional.empty() : Optional.of(ActorId.of(actor))));
     }
     return Optional.of(new RoutingTable(d, route.epoch(), replicas, route.maxOngoing(), route.maxQueued(),
-        route.requestRouter()));
+        route.requestRouter(), route.metricsIntervalMs()));
   }
 }

@@ -84,7 +84,7 @@ public final class RoutesPublisher {
       actors.add(r.actor().map(io.troupe.runtime.api.ActorId::value).orElse(""));
     });
     return new RoutesActor.Route(t.epoch(), replicas, nodes, actors, t.maxOngoingRequests(), t.maxQueuedRequests(),
-        t.requestRouter());
+        t.requestRouter(), t.metricsIntervalMs());
   }
 
   private void ensureActor() {

@@ -107,6 +107,20 @@ public final class ServeControllerLoop implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Runs {@code command} on the controller's thread between ticks without publishing a snapshot: for inputs
+   * that change no status or routing table (autoscaling load), which the next tick publishes anyway.
+   */
+  public void submitQuietly(Consumer<ServeController> command) {
+    thread.execute(() -> {
+      try {
+        command.accept(controller);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "a serve controller command failed", e);
+      }
+    });
+  }
+
   public Snapshot snapshot() {
     return snapshot;
   }

@@ -393,7 +393,8 @@ public final class DeploymentStateManager {
       }
     }
     return new RoutingTable(target.id(), routingEpoch, serving, target.config().maxOngoingRequests(),
-        target.config().maxQueuedRequests(), target.config().requestRouter());
+        target.config().maxQueuedRequests(), target.config().requestRouter(),
+        target.config().autoscaling().map(a -> Math.max(1, a.metricsInterval().toMillis())).orElse(0L));
   }
 
   ControllerCheckpoint.Deployment checkpoint() {

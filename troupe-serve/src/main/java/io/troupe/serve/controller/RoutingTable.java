@@ -11,14 +11,21 @@ import java.util.Optional;
 /**
  * What routers of one deployment need to know (Ray's long-poll broadcast of running replicas and
  * the deployment config): the replicas that may receive traffic, the request limits and the routing
- * policy.
+ * policy, and how often callers report the deployment's load ({@code metricsIntervalMs}, 0 when it does not
+ * autoscale).
  * {@code epoch} grows whenever anything here changes, so the wiring can push only changes. Immutable.
  */
 public record RoutingTable(DeploymentId deployment, long epoch, List<Replica> replicas, int maxOngoingRequests,
-    int maxQueuedRequests, RequestRouterConfig requestRouter) {
+    int maxQueuedRequests, RequestRouterConfig requestRouter, long metricsIntervalMs) {
   public RoutingTable {
     replicas = List.copyOf(replicas);
     requestRouter = requestRouter == null ? RequestRouterConfig.POW2 : requestRouter;
+  }
+
+  /** A table of a deployment that does not autoscale. */
+  public RoutingTable(DeploymentId deployment, long epoch, List<Replica> replicas, int maxOngoingRequests,
+      int maxQueuedRequests, RequestRouterConfig requestRouter) {
+    this(deployment, epoch, replicas, maxOngoingRequests, maxQueuedRequests, requestRouter, 0);
   }
 
   /**

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * the proxy settings the head writes into the control service's KV store ({@link ProxySettings#KEY});
  * its proxy gets routes from the node's cached copy of the routes actor
  * ({@link HttpProxy#startCached}) and registers its address under
- * {@link ProxySettings#NODE_PREFIX}{@code <node-id>}. Closed with the node.
+ * {@link ProxySettings#NODE_PREFIX}{@code <node-id>}; and the node's autoscaling {@link
+ * io.troupe.serve.cluster.LoadReporter}. Closed with the node.
  */
 public final class ServeNodeService implements AutoCloseable {
   static final Duration POLL = Duration.ofSeconds(1);
@@ -21,6 +22,7 @@ public final class ServeNodeService implements AutoCloseable {
 
   private final ProxyAgent agent;
   private final ScheduledExecutorService timer;
+  private final io.troupe.serve.cluster.LoadReporter load;
 
   public ServeNodeService(Troupe troupe, OptionalInt portOverride) {
     String key = ProxySettings.NODE_PREFIX + troupe.nodeId().value();
@@ -65,6 +67,7 @@ public final class ServeNodeService implements AutoCloseable {
       return t;
     });
     timer.scheduleWithFixedDelay(agent::step, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+    this.load = io.troupe.serve.cluster.LoadReporter.toHead(troupe); // this node's callers' and replicas' load
   }
 
   /** This node's proxy port, once one runs. */
@@ -79,6 +82,7 @@ public final class ServeNodeService implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    load.close();
     agent.close();
   }
 

@@ -48,6 +48,7 @@ public final class ServeSystem implements AutoCloseable {
   private final ServeControllerLoop loop;
   private final ClassApplicationResolver resolver;
   private final OptionalInt proxyPortOverride;
+  private final io.troupe.serve.cluster.LoadCollector load;
   private volatile HttpProxy proxy;
   private volatile ServeConfig lastConfig;
   private volatile ProxySettings settings;
@@ -72,6 +73,7 @@ public final class ServeSystem implements AutoCloseable {
     }, Duration.ofMillis(100));
     this.resolver = new ClassApplicationResolver(userClasses);
     new RoutesPublisher(troupe, loop); // replicas' DeploymentHandles and other nodes' proxies find routes through it
+    this.load = new io.troupe.serve.cluster.LoadCollector(troupe, loop); // autoscaling load into the controller
   }
 
   /** A restarted head starts its proxy again with the settings its predecessor published. */
@@ -214,6 +216,7 @@ public final class ServeSystem implements AutoCloseable {
     if (p != null) {
       p.close();
     }
+    load.close();
     loop.close();
   }
 }

@@ -34,6 +34,8 @@ public final class ServeMetrics {
 
   private final MeterRegistry registry;
   private final Map<DeploymentId, AtomicInteger> queued = new ConcurrentHashMap<>();
+  /** Requests executing at each replica of this node, for the autoscaling load reports. */
+  private final Map<ReplicaId, Supplier<Number>> executing = new ConcurrentHashMap<>();
 
   ServeMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -92,6 +94,20 @@ public final class ServeMetrics {
     });
   }
 
+  /** Requests waiting in this node's routers for a replica, per deployment, now (autoscaling load). */
+  public Map<DeploymentId, Integer> queuedNow() {
+    Map<DeploymentId, Integer> out = new java.util.HashMap<>();
+    queued.forEach((d, n) -> out.put(d, n.get()));
+    return out;
+  }
+
+  /** Requests executing at each replica on this node, now (autoscaling load). */
+  public Map<ReplicaId, Integer> executingNow() {
+    Map<ReplicaId, Integer> out = new java.util.HashMap<>();
+    executing.forEach((r, n) -> out.put(r, n.get().intValue()));
+    return out;
+  }
+
   /**
    * The meters of one replica: {@code troupe_serve_replica_processing_queries} (read from
    * {@code ongoing}), {@code troupe_serve_deployment_replica_healthy} and
@@ -107,8 +123,11 @@ public final class ServeMetrics {
     private final AtomicInteger healthy = new AtomicInteger(1);
     private final List<Meter> meters = new ArrayList<>();
     private final Map<String, DistributionSummary> latency = new ConcurrentHashMap<>();
+    private final ReplicaId id;
 
     private Replica(ReplicaId id, Supplier<Number> ongoing) {
+      this.id = id;
+      executing.put(id, ongoing);
       this.tags = Tags.of("application", id.deployment().app(), "deployment", id.deployment().name(),
           "replica", id.toString());
       meters.add(Gauge.builder("troupe.serve.replica.processing.queries", ongoing, s -> s.get().doubleValue())
@@ -139,6 +158,7 @@ public final class ServeMetrics {
     /** Removes this replica's meters from the registry (the replica stopped). */
     @Override
     public void close() {
+      executing.remove(id);
       synchronized (meters) {
         meters.forEach(registry::remove);
         meters.clear();
