@@ -44,8 +44,9 @@ class ServeAutoscalingE2ETest {
     pc.start("worker", "address=" + head.address(), "cpus=8", "fd=4000");
     api = head.dashboardUrl() + "/api/serve/applications/";
     assertThat(http.send("PUT", api, config()).statusCode()).isEqualTo(200);
+    // "idle" may already be on its way to zero replicas: its test waits for that itself
     JsonNode s = ServeHttp.poll(() -> http.json(api), j -> j.path("proxies").size() == 1
-        && replicas(j, "steady") == 1 && replicas(j, "idle") == 1, 90);
+        && replicas(j, "steady") == 1, 90);
     JsonNode p = s.path("proxies").elements().next();
     proxy = "http://" + p.path("host").asText() + ":" + p.path("port").asInt();
   }
