@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
 /**
  * Scheduler throughput on a simulated cluster: placement groups created (reserved by 2PC with
  * in-process node agents) and removed per second, for 1-bundle and 40-bundle groups. A program,
- * not a test: {@code java -cp ... io.troupe.bench.placement.SchedulerBenchmark [nodes] [reps]}.
+ * not a test: {@code java -cp ... io.troupe.bench.placement.SchedulerBenchmark [nodes] [reps] [only]}
+ * ({@code only}: run just the scenarios whose label contains it, e.g. {@code SPREAD}).
  * Single-threaded, like the manager; the agents answer at once, so this measures the head's work
  * (policy, bookkeeping, 2PC driving, node-table reservation), not network latency.
  */
@@ -34,6 +35,7 @@ public final class SchedulerBenchmark {
   public static void main(String[] args) {
     int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    only = args.length > 2 ? args[2] : "";
     System.out.printf("Troupe placement scheduler benchmark: %d nodes of {CPU: 64, GPU: 8}, %d repetitions, JDK %s%n",
         nodes, reps, Runtime.version());
     run("1 bundle {CPU: 1}, PACK", nodes, reps, 1, PlacementStrategy.PACK, 200, ResourceSet.of("CPU", 1));
@@ -44,8 +46,13 @@ public final class SchedulerBenchmark {
     run("40 bundles {CPU: 1}, PACK", nodes, reps, 40, PlacementStrategy.PACK, 20, ResourceSet.of("CPU", 1));
   }
 
+  private static String only = "";
+
   private static void run(String label, int nodes, int reps, int bundles, PlacementStrategy strategy, int batch,
       ResourceSet bundle) {
+    if (!label.contains(only)) {
+      return;
+    }
     double[] rates = new double[reps];
     for (int r = -1; r < reps; r++) { // r = -1: warm-up
       rates[Math.max(r, 0)] = once(nodes, bundles, strategy, batch, bundle, r < 0 ? 1.0 : 3.0);

@@ -43,7 +43,23 @@ public final class BundleSchedulingPolicy {
     if (request.toPlace().isEmpty()) {
       return new BundlePlacement.Placed(Map.of(), Map.of());
     }
-    PlacementProblem p = new PlacementProblem(request, slots);
+    return place(new PlacementProblem(request, slots));
+  }
+
+  /**
+   * Places over a table of slots kept across calls ({@link ClusterView#table()}); the same result as
+   * {@link #place(PlacementRequest, List)} over the same slots, without copying them per call.
+   */
+  BundlePlacement place(PlacementRequest request, SlotTable table) {
+    if (request.toPlace().isEmpty()) {
+      return new BundlePlacement.Placed(Map.of(), Map.of());
+    }
+    return place(PlacementProblem.covers(table, request) ? new PlacementProblem(request, table)
+        : new PlacementProblem(request, table.slots()));
+  }
+
+  private BundlePlacement place(PlacementProblem p) {
+    PlacementRequest request = p.request;
     String infeasible = perBundleInfeasibility(p);
     if (infeasible != null) {
       return new BundlePlacement.Infeasible(infeasible);
@@ -64,14 +80,14 @@ public final class BundleSchedulingPolicy {
       }
       boolean labelMatch = false;
       boolean ok = false;
-      for (int s = 0; s < p.slots.size() && !ok; s++) {
+      for (int s = 0; s < p.slotCount() && !ok; s++) {
         if (p.labelsOk(b, s)) {
           labelMatch = true;
           ok = PlacementProblem.fits(p.need[b], p.total[s]);
         }
       }
       if (!ok) {
-        if (p.slots.isEmpty()) {
+        if (p.slotCount() == 0) {
           return p.bundleText(b) + " cannot be placed: there are no live nodes";
         }
         if (!labelMatch) {
@@ -86,17 +102,28 @@ public final class BundleSchedulingPolicy {
 
   private static String largest(PlacementProblem p, int b) {
     int best = -1;
-    for (int s = 0; s < p.slots.size(); s++) {
-      if (p.labelsOk(b, s) && (best < 0 || Arrays.stream(p.total[s]).sum() > Arrays.stream(p.total[best]).sum())) {
+    for (int s = 0; s < p.slotCount(); s++) {
+      if (p.labelsOk(b, s) && (best < 0 || sumOfCols(p, p.total[s]) > sumOfCols(p, p.total[best]))) {
         best = s;
       }
     }
-    return best < 0 ? "" : " (largest: " + p.slots.get(best).label() + " with total " + p.slots.get(best).total() + ")";
+    return best < 0 ? "" : " (largest: " + p.slotLabel(best) + " with total " + p.table.totals[best] + ")";
+  }
+
+  private static long sumOfCols(PlacementProblem p, long[] v) {
+    long sum = 0;
+    for (int c : p.cols) {
+      sum += v[c];
+    }
+    return sum;
   }
 
   // ---- STRICT_PACK and the single-domain attempt of PACK ----
 
   private static BundlePlacement strictPack(PlacementProblem p) {
+    if (p.table.singleSlotDomains && p.fixedDomains.isEmpty()) {
+      return strictPackOneSlotEach(p);
+    }
     List<Integer> allowed = packDomains(p);
     if (!p.fixedDomains.isEmpty() && allowed.isEmpty()) {
       return new BundlePlacement.Infeasible("STRICT_PACK: the node of the kept bundles "
@@ -132,6 +159,79 @@ public final class BundleSchedulingPolicy {
     }
     return new BundlePlacement.Wait("STRICT_PACK: the " + p.order.size() + " bundles together " + sum(p)
         + " fit no single node now; " + roomiest(p, allowed));
+  }
+
+  /**
+   * STRICT_PACK when every domain is one slot and nothing is fixed, in one pass: all bundles fit one
+   * slot iff their sum fits it, so the answer is the busiest slot (NodeId breaks ties) where the sum
+   * fits — the first one {@link #packDomains}' order would find, without sorting every node.
+   */
+  private static BundlePlacement strictPackOneSlotEach(PlacementProblem p) {
+    long[] sum = sumOfNeeds(p);
+    int best = bestPackSlot(p, sum);
+    if (best >= 0) {
+      return placedResult(p, allOn(p, best));
+    }
+    boolean feasible = false;
+    for (int s = 0; s < p.slotCount() && !feasible; s++) {
+      feasible = allLabelsOk(p, s) && PlacementProblem.fits(sum, p.total[s]);
+    }
+    if (!feasible) {
+      return new BundlePlacement.Infeasible("STRICT_PACK: the " + p.order.size() + " bundles together "
+          + sum(p) + " exceed the totals of every single node");
+    }
+    List<Integer> all = new ArrayList<>(p.domains.size());
+    for (int d = 0; d < p.domains.size(); d++) {
+      all.add(d);
+    }
+    return new BundlePlacement.Wait("STRICT_PACK: the " + p.order.size() + " bundles together " + sum(p)
+        + " fit no single node now; " + roomiest(p, all));
+  }
+
+  /** The busiest single-slot domain (lowest NodeId on ties) that can take {@code sum} whole, or -1. */
+  private static int bestPackSlot(PlacementProblem p, long[] sum) {
+    int best = -1;
+    double bestUtil = -1;
+    boolean labels = p.anySelector();
+    for (int s = 0; s < p.slotCount(); s++) {
+      if (!PlacementProblem.fits(sum, p.avail[s]) || (labels && !allLabelsOk(p, s))) {
+        continue;
+      }
+      double u = p.utilisationAfter(s, p.avail[s], null);
+      if (best < 0 || u > bestUtil
+          || (u == bestUtil && p.table.domainRank[p.domainOf[s]] < p.table.domainRank[p.domainOf[best]])) {
+        best = s;
+        bestUtil = u;
+      }
+    }
+    return best;
+  }
+
+  private static long[] sumOfNeeds(PlacementProblem p) {
+    long[] sum = new long[p.names.length];
+    for (int b : p.order) {
+      for (int c = 0; c < sum.length; c++) {
+        sum[c] += p.need[b][c];
+      }
+    }
+    return sum;
+  }
+
+  private static boolean allLabelsOk(PlacementProblem p, int s) {
+    for (int b : p.order) {
+      if (!p.labelsOk(b, s)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<Integer, Integer> allOn(PlacementProblem p, int s) {
+    Map<Integer, Integer> placed = new HashMap<>();
+    for (int b : p.order) {
+      placed.put(b, s);
+    }
+    return placed;
   }
 
   /** Domains a STRICT_PACK/PACK group may pack into, busiest first (best fit). */
@@ -186,6 +286,10 @@ public final class BundleSchedulingPolicy {
   // ---- PACK ----
 
   private static BundlePlacement pack(PlacementProblem p) {
+    if (p.table.singleSlotDomains && p.fixedDomains.isEmpty()) {
+      int best = bestPackSlot(p, sumOfNeeds(p));
+      return best >= 0 ? placedResult(p, allOn(p, best)) : greedy(p, true);
+    }
     for (int d : packDomains(p)) {
       Map<Integer, Integer> placed = fillDomain(p, d, p.avail, false);
       if (placed != null) {
@@ -206,20 +310,20 @@ public final class BundleSchedulingPolicy {
    * domain (roomiest) else any (roomiest).
    */
   private static BundlePlacement greedy(PlacementProblem p, boolean packing) {
-    long[][] have = p.copyAvail();
-    Set<Integer> used = new HashSet<>(p.fixedDomains);
+    PlacementProblem.Have have = p.have();
+    boolean[] used = fixedDomainFlags(p);
     Map<Integer, Integer> placed = new HashMap<>();
     for (int b : p.order) {
       int chosen = -1;
       double chosenUtil = 0;
       int chosenTier = Integer.MAX_VALUE;
-      for (int s = 0; s < p.slots.size(); s++) {
-        if (!p.labelsOk(b, s) || !PlacementProblem.fits(p.need[b], have[s])) {
+      for (int s = 0; s < p.slotCount(); s++) {
+        double u = p.utilIfFits(b, s, have);
+        if (Double.isNaN(u)) {
           continue;
         }
-        boolean inUsed = used.contains(p.domainOf[s]);
+        boolean inUsed = used[p.domainOf[s]];
         int tier = packing ? (inUsed ? 0 : 1) : (inUsed ? 1 : 0);
-        double u = p.utilisationAfter(s, have[s], p.need[b]);
         // In a used domain while packing, prefer the fullest; elsewhere the emptiest.
         double score = packing && inUsed ? -u : u;
         if (tier < chosenTier || (tier == chosenTier && score < chosenUtil)) {
@@ -230,10 +334,10 @@ public final class BundleSchedulingPolicy {
       }
       if (chosen < 0) {
         return new BundlePlacement.Wait(p.request.strategy() + ": " + p.bundleText(b) + " does not fit now: "
-            + p.whereShort(b, have));
+            + p.whereShort(b, have.rows()));
       }
-      PlacementProblem.take(have[chosen], p.need[b]);
-      used.add(p.domainOf[chosen]);
+      have.take(chosen, p.need[b]);
+      used[p.domainOf[chosen]] = true;
       placed.put(b, chosen);
     }
     return placedResult(p, placed);
@@ -241,26 +345,24 @@ public final class BundleSchedulingPolicy {
 
   // ---- STRICT_SPREAD ----
 
+  /**
+   * Greedy on what is free first (emptiest distinct domain per bundle); when that fails, a matching by
+   * totals decides infeasible vs wait, and a matching on what is free may still place it. A greedy
+   * success implies a matching by totals exists (free never exceeds total), so it is not computed then.
+   */
   private static BundlePlacement strictSpread(PlacementProblem p) {
     int needed = p.order.size();
-    Map<Integer, Integer> byTotals = DomainMatcher.match(p, p.total);
-    if (byTotals == null) {
-      int usable = countUsableDomains(p, p.total);
-      return new BundlePlacement.Infeasible("STRICT_SPREAD: " + needed + " bundle(s) need " + needed
-          + " distinct nodes" + (p.fixedDomains.isEmpty() ? "" : " other than those of the kept bundles")
-          + ", but only " + usable + " live node(s) can hold them");
-    }
-    long[][] have = p.copyAvail();
-    Set<Integer> used = new HashSet<>(p.fixedDomains);
+    PlacementProblem.Have have = p.have();
+    boolean[] used = fixedDomainFlags(p);
     Map<Integer, Integer> placed = new HashMap<>();
     for (int b : p.order) {
       int chosen = -1;
       double best = Double.MAX_VALUE;
-      for (int s = 0; s < p.slots.size(); s++) {
-        if (used.contains(p.domainOf[s]) || !p.labelsOk(b, s) || !PlacementProblem.fits(p.need[b], have[s])) {
+      for (int s = 0; s < p.slotCount(); s++) {
+        if (used[p.domainOf[s]]) {
           continue;
         }
-        double u = p.utilisationAfter(s, have[s], p.need[b]);
+        double u = p.utilIfFits(b, s, have);
         if (u < best) {
           best = u;
           chosen = s;
@@ -270,13 +372,20 @@ public final class BundleSchedulingPolicy {
         placed = null;
         break;
       }
-      PlacementProblem.take(have[chosen], p.need[b]);
-      used.add(p.domainOf[chosen]);
+      have.take(chosen, p.need[b]);
+      used[p.domainOf[chosen]] = true;
       placed.put(b, chosen);
     }
-    if (placed == null) {
-      placed = DomainMatcher.match(p, p.avail);
+    if (placed != null) {
+      return placedResult(p, placed);
     }
+    if (DomainMatcher.match(p, p.total) == null) {
+      int usable = countUsableDomains(p, p.total);
+      return new BundlePlacement.Infeasible("STRICT_SPREAD: " + needed + " bundle(s) need " + needed
+          + " distinct nodes" + (p.fixedDomains.isEmpty() ? "" : " other than those of the kept bundles")
+          + ", but only " + usable + " live node(s) can hold them");
+    }
+    placed = DomainMatcher.match(p, p.avail);
     if (placed == null) {
       int usable = countUsableDomains(p, p.avail);
       return new BundlePlacement.Wait("STRICT_SPREAD: " + needed + " bundle(s) need " + needed
@@ -285,10 +394,18 @@ public final class BundleSchedulingPolicy {
     return placedResult(p, placed);
   }
 
+  private static boolean[] fixedDomainFlags(PlacementProblem p) {
+    boolean[] used = new boolean[p.domains.size()];
+    for (int d : p.fixedDomains) {
+      used[d] = true;
+    }
+    return used;
+  }
+
   private static int countUsableDomains(PlacementProblem p, long[][] have) {
     Set<Integer> ds = new HashSet<>();
-    for (int s = 0; s < p.slots.size(); s++) {
-      if (p.fixedDomains.contains(p.domainOf[s])) {
+    for (int s = 0; s < p.slotCount(); s++) {
+      if (p.isFixed(p.domainOf[s])) {
         continue;
       }
       for (int b : p.order) {
@@ -305,7 +422,7 @@ public final class BundleSchedulingPolicy {
 
   private static BundlePlacement placedResult(PlacementProblem p, Map<Integer, Integer> slotOf) {
     Map<Integer, NodeId> nodes = new HashMap<>();
-    slotOf.forEach((b, s) -> nodes.put(b, p.slots.get(s).node()));
+    slotOf.forEach((b, s) -> nodes.put(b, p.nodeOf(s)));
     return new BundlePlacement.Placed(nodes, slotOf);
   }
 
@@ -328,7 +445,7 @@ public final class BundleSchedulingPolicy {
         best = s;
       }
     }
-    return best < 0 ? "no candidate node" : "roomiest: " + p.slots.get(best).label() + " with "
+    return best < 0 ? "no candidate node" : "roomiest: " + p.slotLabel(best) + " with "
         + p.text(p.avail[best]) + " free";
   }
 }

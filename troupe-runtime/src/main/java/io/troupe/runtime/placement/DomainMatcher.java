@@ -21,9 +21,9 @@ final class DomainMatcher {
     for (int b : bs) {
       List<Integer> edges = new ArrayList<>();
       boolean[] hasEdge = new boolean[p.domains.size()];
-      for (int s = 0; s < p.slots.size(); s++) {
+      for (int s = 0; s < p.slotCount(); s++) {
         int d = p.domainOf[s];
-        if (hasEdge[d] || p.fixedDomains.contains(d)) {
+        if (hasEdge[d] || p.isFixed(d)) {
           continue;
         }
         if (p.labelsOk(b, s) && PlacementProblem.fits(p.need[b], have[s])) {

@@ -466,7 +466,7 @@ public final class PlacementGroupManager {
   private void trySchedule(GroupRecord g, Instant now) {
     g.lastServed = ++s.serveSeq;
     PlacementRequest req = PlacementRequest.lost(g.spec.bundles(), g.spec.strategy(), g.kept(), g.unplaced());
-    switch (s.policy.schedule(req, s.cluster.views())) {
+    switch (s.policy.place(req, s.cluster.table())) {
       case BundlePlacement.Placed p -> tpc.start(g, p.nodes(), now);
       case BundlePlacement.Wait w -> {
         g.reason = w.reason();
