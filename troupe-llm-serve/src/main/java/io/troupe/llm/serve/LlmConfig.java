@@ -1,5 +1,6 @@
 package io.troupe.llm.serve;
 
+import io.troupe.llm.model.WeightType;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +27,10 @@ import java.util.Set;
  *                               blocks, power of two choices when load is imbalanced) or {@code pow2}; sets the
  *                               server deployment's {@code request_router} (a config file's
  *                               {@code deployments[].request_router} overrides it)
- * @param dtype                  weights as the engine holds them: {@code auto} (default) or {@code float32} — the
- *                               built-in engine computes in float32 and widens F16/BF16 checkpoints at load — or
- *                               {@code int8} (weight matrices quantized per row at load: 4x less memory than float32)
+ * @param dtype                  weight matrices as the engine holds them: {@code auto} (default: as the checkpoint
+ *                               stores them, so BF16/F16 stay 16-bit), {@code float32}, {@code bfloat16},
+ *                               {@code float16} or {@code int8} (quantized per row at load); the engine computes in
+ *                               float32, widening per tile in its kernels
  * @param bundlePerRank          what each rank's bundle reserves (default {@code {CPU: 1, GPU: num_gpus_per_rank}});
  *                               bundle 0 gets one CPU more for the replica itself, never an extra GPU. With one rank
  *                               these are the replica's own resources
@@ -54,7 +56,7 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
       "pipeline_parallel_size", "max_num_seqs", "kv_cache_bytes", "max_tokens", "num_gpus_per_rank", "routing",
       "dtype", "bundle_per_rank", "placement_strategy", "accelerator_type");
   /** The accepted {@code dtype} values. */
-  public static final Set<String> DTYPES = Set.of("auto", "float32", "int8");
+  public static final Set<String> DTYPES = Set.of("auto", "float32", "bfloat16", "float16", "int8");
   /** The node label {@code accelerator_type} selects on. */
   public static final String ACCELERATOR_LABEL = "accelerator_type";
 
@@ -75,9 +77,8 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     routing = routing == null ? DEFAULT_ROUTING : routing;
     dtype = dtype == null ? "auto" : dtype;
     if (!DTYPES.contains(dtype)) {
-      throw new IllegalArgumentException("dtype must be auto, float32 or int8, got '" + dtype + "'"
-          + (Set.of("bfloat16", "float16", "half", "bf16", "fp16").contains(dtype) ? ": the built-in engine computes in "
-              + "float32 (F16/BF16 checkpoints are widened at load); use int8 to hold weights in less memory" : ""));
+      WeightType.parse(dtype); // says why 4-bit is refused, or lists the values
+      throw new IllegalArgumentException("dtype must be one of " + WeightType.names() + ", got '" + dtype + "'");
     }
     if (bundlePerRank == null) {
       Map<String, Double> d = new LinkedHashMap<>();

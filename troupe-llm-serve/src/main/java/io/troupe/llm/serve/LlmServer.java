@@ -1,5 +1,6 @@
 package io.troupe.llm.serve;
 
+import io.troupe.llm.model.WeightType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.llm.api.FinishReason;
@@ -77,7 +78,7 @@ public final class LlmServer implements AutoCloseable {
     this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
     RankOptions ro = (this.config.kvCacheBytes() > 0
         ? RankOptions.defaults().withKvCacheBytes(this.config.kvCacheBytes()) : RankOptions.defaults())
-        .withInt8(this.config.dtype().equals("int8"));
+        .withWeights(WeightType.parse(this.config.dtype()));
     ModelExecutor executor;
     if (this.config.worldSize() == 1) {
       this.ranks = null;

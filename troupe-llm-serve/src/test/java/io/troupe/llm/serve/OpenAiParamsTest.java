@@ -95,8 +95,12 @@ class OpenAiParamsTest {
 
   @Test
   void badPlacementAndDtypeOptionsSayWhatToDo() {
-    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "dtype", "bfloat16")))
-        .hasMessageContaining("dtype must be auto, float32 or int8").hasMessageContaining("computes in float32");
+    assertThat(LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "dtype", "bfloat16")).dtype())
+        .isEqualTo("bfloat16");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "dtype", "q4")))
+        .hasMessageContaining("4-bit weights").hasMessageContaining("not implemented");
+    assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "dtype", "double")))
+        .hasMessageContaining("dtype must be one of auto, float32, bfloat16, float16, int8");
     assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "placement_strategy", "TIGHT")))
         .hasMessageContaining("placement_strategy must be PACK, STRICT_PACK, SPREAD or STRICT_SPREAD");
     assertThatThrownBy(() -> LlmConfig.fromMap(Map.of("model_id", "m", "model_source", "/m", "bundle_per_rank", "GPU")))

@@ -40,6 +40,26 @@ public interface Kernels {
     }
   }
 
+  /**
+   * As {@link #matmulF32} for a 16-bit matrix: each group of 4 rows is widened to float32 into a scratch tile
+   * (in cache) and multiplied against all {@code n} tokens before the next group is read, so a weight is read
+   * from memory once per step whatever the batch.
+   */
+  default void matmulHalf(Half16Matrix w, int rowLo, int rowHi, float[] x, int xStride, int n, float[] out,
+                          int outStride, int outOff) {
+    int cols = w.cols();
+    float[] tile = new float[4 * cols];
+    for (int r0 = rowLo; r0 < rowHi; r0 += 4) {
+      int rows = Math.min(4, rowHi - r0);
+      w.widen(r0 * cols, rows * cols, tile, 0);
+      for (int r = 0; r < rows; r++) {
+        for (int t = 0; t < n; t++) {
+          out[t * outStride + outOff + r0 + r] = dot(tile, r * cols, x, t * xStride, cols);
+        }
+      }
+    }
+  }
+
   /** A short name for reports: "vector(512-bit)" or "scalar". */
   String name();
 

@@ -48,6 +48,7 @@ public final class MatMul implements AutoCloseable {
       switch (w) {
         case F32Matrix f -> kernels.matmulF32(f.data(), cols, r0, r1, x, xStride, n, out, outStride, outOff);
         case Q8Matrix q -> kernels.matmulQ8(q.q(), q.scales(), cols, r0, r1, x, xStride, n, out, outStride, outOff);
+        case Half16Matrix h -> kernels.matmulHalf(h, r0, r1, x, xStride, n, out, outStride, outOff);
       }
     });
   }

@@ -5,7 +5,7 @@ package io.troupe.llm.kernels;
  * {@code r} (the Hugging Face / PyTorch {@code [out_features, in_features]} layout). Immutable once
  * built; safe to read from many threads.
  */
-public sealed interface Matrix permits F32Matrix, Q8Matrix {
+public sealed interface Matrix permits F32Matrix, Half16Matrix, Q8Matrix {
   int rows();
 
   int cols();

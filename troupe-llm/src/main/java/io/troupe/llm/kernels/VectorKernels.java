@@ -76,6 +76,12 @@ final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void matmulHalf(Half16Matrix w, int rowLo, int rowHi, float[] x, int xStride, int n, float[] out,
+                         int outStride, int outOff) {
+    VectorMatMul.half(w, rowLo, rowHi, x, xStride, n, out, outStride, outOff);
+  }
+
+  @Override
   public String name() {
     return "vector(" + F.vectorBitSize() + "-bit)";
   }

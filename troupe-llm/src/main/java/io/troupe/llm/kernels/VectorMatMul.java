@@ -2,6 +2,8 @@ package io.troupe.llm.kernels;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -81,11 +83,71 @@ final class VectorMatMul {
     }
   }
 
+  // ---- 16-bit (bfloat16 / float16), widened per 4-row tile ----
+
+  private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+
+  /**
+   * Rows {@code [rowLo, rowHi)} of a 16-bit matrix product: each 4-row tile is widened to float32 into a
+   * per-thread scratch tile (in L1/L2) and multiplied against all {@code n} tokens with the float32 micro-kernels
+   * before the next tile is read, so the weights stream from memory once per call whatever {@code n}. Sums are
+   * the float32 kernels' sums over the widened values (same results as an F32 matrix of those values).
+   */
+  static void half(Half16Matrix m, int rowLo, int rowHi, float[] x, int xStride, int n, float[] out, int outStride,
+                   int outOff) {
+    int cols = m.cols();
+    float[] tile = TILE.get();
+    if (tile.length < 4 * cols) {
+      tile = new float[4 * cols];
+      TILE.set(tile);
+    }
+    int r = rowLo;
+    for (; r + 4 <= rowHi; r += 4) {
+      widen(m, r * cols, 4 * cols, tile);
+      int t = 0;
+      for (; t + 4 <= n; t += 4) {
+        f32Tile4x4(tile, 0, cols, r, x, xStride, t, out, outStride, outOff);
+      }
+      for (; t < n; t++) {
+        f32Tile4x1(tile, 0, cols, r, x, t * xStride, out, t * outStride + outOff);
+      }
+    }
+    for (; r < rowHi; r++) {
+      widen(m, r * cols, cols, tile);
+      for (int t = 0; t < n; t++) {
+        out[t * outStride + outOff + r] = f32Row(tile, 0, x, t * xStride, cols);
+      }
+    }
+  }
+
+  private static void widen(Half16Matrix m, int from, int count, float[] tile) {
+    if (!m.bf16()) {
+      m.widen(from, count, tile, 0);
+      return;
+    }
+    short[] d = m.data();
+    int upper = S.loopBound(count);
+    int i = 0;
+    for (; i < upper; i += S.length()) {
+      ShortVector sv = ShortVector.fromArray(S, d, from + i);
+      IntVector iv = (IntVector) sv.convertShape(VectorOperators.S2I, I, 0);
+      iv.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(tile, i);
+    }
+    m.widen(from + i, count - i, tile, i);
+  }
+
   // ---- float32 ----
 
   private static void f32Tile4x4(float[] w, int cols, int r, float[] x, int xStride, int t, float[] out,
                                  int outStride, int outOff) {
-    int w0 = r * cols;
+    f32Tile4x4(w, r * cols, cols, r, x, xStride, t, out, outStride, outOff);
+  }
+
+  /** Rows {@code r..r+3} of the output from 4 weight rows starting at {@code w0} in {@code w}. */
+  private static void f32Tile4x4(float[] w, int w0, int cols, int r, float[] x, int xStride, int t, float[] out,
+                                 int outStride, int outOff) {
     int w1 = w0 + cols;
     int w2 = w1 + cols;
     int w3 = w2 + cols;
@@ -132,7 +194,10 @@ final class VectorMatMul {
   }
 
   private static void f32Tile4x1(float[] w, int cols, int r, float[] x, int x0, float[] out, int o) {
-    int w0 = r * cols;
+    f32Tile4x1(w, r * cols, cols, r, x, x0, out, o);
+  }
+
+  private static void f32Tile4x1(float[] w, int w0, int cols, int r, float[] x, int x0, float[] out, int o) {
     int w1 = w0 + cols;
     int w2 = w1 + cols;
     int w3 = w2 + cols;

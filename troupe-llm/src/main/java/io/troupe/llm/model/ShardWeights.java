@@ -4,6 +4,7 @@ import static io.troupe.llm.model.LlamaTensorNames.attn;
 import static io.troupe.llm.model.LlamaTensorNames.mlp;
 
 import io.troupe.llm.kernels.F32Matrix;
+import io.troupe.llm.kernels.Half16Matrix;
 import io.troupe.llm.kernels.Matrix;
 import io.troupe.llm.kernels.Q8Matrix;
 import io.troupe.llm.spi.RankSpec;
@@ -64,6 +65,14 @@ public record ShardWeights(
 
   /** Loads this rank's shard; with {@code int8} the matrices are quantized per row as they load. */
   public static ShardWeights load(ModelFolder f, RankSpec rank, boolean int8) {
+    return load(f, rank, int8 ? WeightType.INT8 : WeightType.FLOAT32);
+  }
+
+  /**
+   * Loads this rank's shard with its weight matrices held as {@code type} says ({@code AUTO}: as each tensor is
+   * stored in the checkpoint). Norms, biases and the input embedding are float32.
+   */
+  public static ShardWeights load(ModelFolder f, RankSpec rank, WeightType type) {
     ModelConfig c = f.config();
     checkSplittable(c, rank.tpSize(), rank.ppSize());
     int t = rank.tpSize();
@@ -88,18 +97,18 @@ public record ShardWeights(
       Matrix wUp;
       if (fam.fusedProjections()) { // Phi-3: rows [q | k | v] and [gate | up]
         String qkv = attn(i, "qkv_proj", "weight");
-        wq = rows(f, qkv, r * heads * hd, heads * hd, h, int8);
-        wk = rows(f, qkv, c.qDim() + r * kvHeads * hd, kvHeads * hd, h, int8);
-        wv = rows(f, qkv, c.qDim() + c.kvDim() + r * kvHeads * hd, kvHeads * hd, h, int8);
+        wq = rows(f, qkv, r * heads * hd, heads * hd, h, type);
+        wk = rows(f, qkv, c.qDim() + r * kvHeads * hd, kvHeads * hd, h, type);
+        wv = rows(f, qkv, c.qDim() + c.kvDim() + r * kvHeads * hd, kvHeads * hd, h, type);
         String gateUp = mlp(i, "gate_up_proj");
-        wGate = rows(f, gateUp, r * inter, inter, h, int8);
-        wUp = rows(f, gateUp, c.intermediateSize() + r * inter, inter, h, int8);
+        wGate = rows(f, gateUp, r * inter, inter, h, type);
+        wUp = rows(f, gateUp, c.intermediateSize() + r * inter, inter, h, type);
       } else {
-        wq = rows(f, attn(i, "q_proj", "weight"), r * heads * hd, heads * hd, h, int8);
-        wk = rows(f, attn(i, "k_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8);
-        wv = rows(f, attn(i, "v_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, int8);
-        wGate = rows(f, mlp(i, "gate_proj"), r * inter, inter, h, int8);
-        wUp = rows(f, mlp(i, "up_proj"), r * inter, inter, h, int8);
+        wq = rows(f, attn(i, "q_proj", "weight"), r * heads * hd, heads * hd, h, type);
+        wk = rows(f, attn(i, "k_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, type);
+        wv = rows(f, attn(i, "v_proj", "weight"), r * kvHeads * hd, kvHeads * hd, h, type);
+        wGate = rows(f, mlp(i, "gate_proj"), r * inter, inter, h, type);
+        wUp = rows(f, mlp(i, "up_proj"), r * inter, inter, h, type);
       }
       boolean sandwich = fam.sandwichNorms();
       layers.add(new Layer(
@@ -108,10 +117,10 @@ public record ShardWeights(
           bias ? f.readRows(attn(i, "q_proj", "bias"), r * heads * hd, heads * hd) : null,
           bias ? f.readRows(attn(i, "k_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
           bias ? f.readRows(attn(i, "v_proj", "bias"), r * kvHeads * hd, kvHeads * hd) : null,
-          cols(f, attn(i, "o_proj", "weight"), r * heads * hd, heads * hd, h, int8),
+          cols(f, attn(i, "o_proj", "weight"), r * heads * hd, heads * hd, h, type),
           norm(f, sandwich ? LlamaTensorNames.preFeedforwardNorm(i) : LlamaTensorNames.postNorm(i), fam),
           wGate, wUp,
-          cols(f, mlp(i, "down_proj"), r * inter, inter, h, int8),
+          cols(f, mlp(i, "down_proj"), r * inter, inter, h, type),
           fam.qkNorm() ? norm(f, LlamaTensorNames.qkNorm(i, "q_norm"), fam) : null,
           fam.qkNorm() ? norm(f, LlamaTensorNames.qkNorm(i, "k_norm"), fam) : null,
           sandwich ? norm(f, LlamaTensorNames.postNorm(i), fam) : null,
@@ -126,7 +135,7 @@ public record ShardWeights(
       int vocabEnd = (int) ((long) c.vocabSize() * (r + 1) / t);
       String head = c.tieWordEmbeddings() || !f.has(LlamaTensorNames.LM_HEAD)
           ? LlamaTensorNames.EMBED : LlamaTensorNames.LM_HEAD;
-      lmHead = rows(f, head, vocabStart, vocabEnd - vocabStart, h, int8);
+      lmHead = rows(f, head, vocabStart, vocabEnd - vocabStart, h, type);
     }
     return new ShardWeights(c, rank, l0, heads, kvHeads, inter, embed, List.copyOf(layers), finalNorm, lmHead,
         vocabStart);
@@ -143,15 +152,38 @@ public record ShardWeights(
     return w;
   }
 
-  private static Matrix rows(ModelFolder f, String name, int start, int count, int cols, boolean int8) {
-    float[] w = f.readRows(name, start, count);
-    return int8 ? Q8Matrix.quantize(count, cols, w) : new F32Matrix(count, cols, w);
+  private static Matrix rows(ModelFolder f, String name, int start, int count, int cols, WeightType type) {
+    return matrix(f.readRows(name, start, count), count, cols, type.resolve(f.info(name).dtype()));
   }
 
-  private static Matrix cols(ModelFolder f, String name, int start, int count, int rows, boolean int8) {
+  private static Matrix cols(ModelFolder f, String name, int start, int count, int rows, WeightType type) {
     boolean all = start == 0 && count == f.info(name).shape()[1];
     float[] w = all ? f.readRows(name, 0, rows) : f.readColumns(name, start, count);
-    return int8 ? Q8Matrix.quantize(rows, count, w) : new F32Matrix(rows, count, w);
+    return matrix(w, rows, count, type.resolve(f.info(name).dtype()));
+  }
+
+  private static Matrix matrix(float[] w, int rows, int cols, WeightType type) {
+    return switch (type) {
+      case INT8 -> Q8Matrix.quantize(rows, cols, w);
+      case BFLOAT16 -> Half16Matrix.of(rows, cols, w, true);
+      case FLOAT16 -> Half16Matrix.of(rows, cols, w, false);
+      case FLOAT32, AUTO -> new F32Matrix(rows, cols, w);
+    };
+  }
+
+  /** Bytes this shard holds in memory: weight matrices as stored, plus the float32 embedding, norms and biases. */
+  public long memoryBytes() {
+    long b = bytesPerToken() + (embed == null ? 0 : embed.bytes())
+        + 4L * (finalNorm == null ? 0 : finalNorm.length);
+    for (Layer l : layers) {
+      b += 4L * (len(l.inputNorm()) + len(l.postNorm()) + len(l.bq()) + len(l.bk()) + len(l.bv()) + len(l.qNorm())
+          + len(l.kNorm()) + len(l.attnOutNorm()) + len(l.mlpOutNorm()));
+    }
+    return b;
+  }
+
+  private static long len(float[] a) {
+    return a == null ? 0 : a.length;
   }
 
   /** Bytes of weights read per forward pass of one token (the decode memory traffic). */

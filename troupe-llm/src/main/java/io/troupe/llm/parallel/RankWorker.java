@@ -4,6 +4,7 @@ import io.troupe.llm.kernels.Kernels;
 import io.troupe.llm.kernels.MatMul;
 import io.troupe.llm.model.KvCache;
 import io.troupe.llm.model.ModelConfig;
+import io.troupe.llm.model.WeightType;
 import io.troupe.llm.model.ModelFolder;
 import io.troupe.llm.model.ShardForward;
 import io.troupe.llm.model.ShardWeights;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One rank of a model-parallel group: holds only its shard of the weights and its KV memory, and runs
@@ -30,6 +33,7 @@ import java.util.Map;
  * <p>Threading: {@link #runStep} is called by one thread at a time; the kernels use the rank's own pool.
  */
 public final class RankWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RankWorker.class);
   private final RankSpec spec;
   private final ShardForward forward;
   private final RankTransport transport;
@@ -57,9 +61,15 @@ public final class RankWorker implements AutoCloseable {
       throw new IllegalArgumentException("transport is for " + transport.self() + ", not " + spec);
     }
     ModelConfig c = folder.config();
-    ShardWeights w = ShardWeights.load(folder, spec, options.int8());
+    ShardWeights w = ShardWeights.load(folder, spec, options.weights());
     int blocks = options.kvBlocks(c, spec.tpSize(), spec.ppSize());
     KvCache kv = new KvCache(w.layers().size(), blocks, options.blockSize(), w.localKvHeads() * c.headDim());
+    long kvBytes = KvCache.bytesPerBlock(w.layers().size(), options.blockSize(), w.localKvHeads() * c.headDim())
+        * blocks;
+    LOG.info("{} of {} ({}): weights {} MiB held as {}, KV cache {} MiB ({} blocks of {})", spec,
+        folder.dir().getFileName(), c.family(), String.format(java.util.Locale.ROOT, "%.1f", w.memoryBytes() / 1048576.0),
+        options.weights() == WeightType.AUTO ? "stored (auto)" : options.weights().configName(),
+        String.format(java.util.Locale.ROOT, "%.1f", kvBytes / 1048576.0), blocks, options.blockSize());
     MatMul mm = new MatMul(Kernels.best(), options.threads());
     return new RankWorker(spec, new ShardForward(w, kv, mm), transport, mm, blocks);
   }

@@ -57,7 +57,7 @@ public final class SingleRankExecutor implements ModelExecutor {
 
   @Override
   public String describe() {
-    return "1 rank, " + worker.kernelName() + ", " + options.threads() + " thread(s)" + (options.int8() ? ", int8" : "");
+    return "1 rank, " + worker.kernelName() + ", " + options.threads() + " thread(s)" + ", weights " + options.weights().configName();
   }
 
   @Override

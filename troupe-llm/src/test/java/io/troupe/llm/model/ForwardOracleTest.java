@@ -53,6 +53,32 @@ class ForwardOracleTest {
   }
 
   @Test
+  void sixteenBitWeightsHeldAsStored() {
+    Path dir = TestModels.variant(tmp.resolve("variant")); // BF16 on disk
+    int[] prompt = {1, 2, 3, 250, 299, 7, 7, 7, 100, 31};
+    double[][] ref = new NaiveLlama(dir).logits(prompt);
+    try (MatMul mm = new MatMul(Kernels.best(), 2); ModelFolder f = ModelFolder.open(dir)) {
+      ShardWeights auto = ShardWeights.load(f, RankSpec.single(), WeightType.AUTO);
+      ShardWeights f32 = ShardWeights.load(f, RankSpec.single(), WeightType.FLOAT32);
+      assertThat(auto.layers().get(0).wq()).isInstanceOf(io.troupe.llm.kernels.Half16Matrix.class);
+      assertThat(auto.bytesPerToken() * 2).isEqualTo(f32.bytesPerToken());
+      assertThat(auto.memoryBytes()).isLessThan(f32.memoryBytes());
+      // exact: bfloat16 values widen to the same floats the oracle reads
+      assertThat(maxError(dir, mm, WeightType.AUTO, ref, 4, prompt)).isLessThan(TOL);
+      assertThat(maxError(dir, mm, WeightType.FLOAT16, ref, 4, prompt)).isLessThan(TOL);
+    }
+    Path tiny = TestModels.tiny(tmp.resolve("tiny")); // F32 on disk, rounded to 16 bits at load
+    double[][] tinyRef = new NaiveLlama(tiny).logits(PROMPT);
+    try (MatMul mm = new MatMul(Kernels.best(), 1)) {
+      double bf = maxError(tiny, mm, WeightType.BFLOAT16, tinyRef, 5, PROMPT);
+      double fp = maxError(tiny, mm, WeightType.FLOAT16, tinyRef, 5, PROMPT);
+      System.out.printf("bfloat16 forward vs oracle %.2e, float16 %.2e%n", bf, fp);
+      assertThat(bf).isLessThan(2e-2).isGreaterThan(fp);
+      assertThat(fp).isLessThan(3e-3);
+    }
+  }
+
+  @Test
   void int8WeightsStayClose() {
     Path dir = TestModels.tiny(tmp.resolve("tiny"));
     double[][] ref = new NaiveLlama(dir).logits(PROMPT);
@@ -75,8 +101,12 @@ class ForwardOracleTest {
    * one at a time as decode steps beside a second sequence, comparing every logit row with the oracle.
    */
   static double maxError(Path dir, MatMul mm, boolean int8, double[][] ref, int chunk, int[] prompt) {
+    return maxError(dir, mm, int8 ? WeightType.INT8 : WeightType.FLOAT32, ref, chunk, prompt);
+  }
+
+  static double maxError(Path dir, MatMul mm, WeightType type, double[][] ref, int chunk, int[] prompt) {
     try (ModelFolder f = ModelFolder.open(dir)) {
-      ShardWeights w = ShardWeights.load(f, RankSpec.single(), int8);
+      ShardWeights w = ShardWeights.load(f, RankSpec.single(), type);
       int blockSize = 4;
       KvCache kv = new KvCache(w.layers().size(), 16, blockSize, f.config().kvDim());
       ShardForward fwd = new ShardForward(w, kv, mm);
