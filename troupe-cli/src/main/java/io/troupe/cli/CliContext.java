@@ -49,12 +49,7 @@ public record CliContext(
         new PrintWriter(System.err, true),
         env,
         new SessionDir(sessionRoot(System.getProperty(HOME_PROPERTY), env)),
-        config -> {
-          // the head serves /api/serve/applications/ and its HTTP proxy; other nodes run their
-          // proxy when the applied config says proxy_location: EveryNode
-          io.troupe.serve.api.Serve.enable();
-          return TroupeNode.start(config);
-        },
+        TroupeNode::start,
         Duration.ofSeconds(60));
   }
 

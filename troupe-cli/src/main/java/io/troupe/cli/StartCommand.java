@@ -115,14 +115,26 @@ public final class StartCommand implements Callable<Integer> {
     }
     Preflight.check(config);
     if (block) {
-      if (serveProxyPort != null) {
-        io.troupe.serve.api.Serve.setProxyPortOverride(java.util.OptionalInt.of(serveProxyPort));
-      }
-      return new ForegroundNode(ctx, config).run();
+      return new ForegroundNode(ctx, withServing(config)).run();
     }
     NodeRecord rec = launch(config);
     new NodeSummary(ctx.out()).print(rec, tokenGenerated(config));
     return 0;
+  }
+
+  /**
+   * The node a CLI starts serves: the head {@code /api/serve/applications/} and its HTTP proxy, the other nodes
+   * their proxy when the applied config says {@code proxy_location: EveryNode} (on {@code --serve-proxy-port}
+   * when given).
+   */
+  NodeConfig withServing(NodeConfig config) {
+    io.troupe.serve.api.ServeExtension.Builder serve = io.troupe.serve.api.ServeExtension.builder();
+    if (serveProxyPort != null) {
+      serve.proxyPort(serveProxyPort);
+    }
+    List<io.troupe.runtime.spi.NodeExtension> extensions = new ArrayList<>(config.extensions());
+    extensions.add(serve.build());
+    return config.toBuilder().extensions(extensions).build();
   }
 
   /** Spawns the node JVM for an already validated and checked config and waits until it is ready. */

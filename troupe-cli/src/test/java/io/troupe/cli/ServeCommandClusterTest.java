@@ -3,7 +3,7 @@ package io.troupe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.troupe.runtime.api.LocalCluster;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,16 +36,15 @@ class ServeCommandClusterTest {
 
   @BeforeAll
   static void start() {
-    Serve.enable();
     port = CliHarness.freePort(); // one proxy port for every test here
-    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(2).build());
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(2)
+        .extension(ServeExtension.create()).build());
     url = cluster.head().dashboardUrl();
   }
 
   @AfterAll
   static void stop() {
     if (cluster != null) {
-      Serve.shutdown(cluster.head().nodeId());
       cluster.close();
     }
   }

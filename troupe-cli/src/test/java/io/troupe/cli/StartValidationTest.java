@@ -158,6 +158,26 @@ class StartValidationTest {
   }
 
   @Test
+  void aNodeStartedByTheCliServesWithTheGivenProxyPort() {
+    List<NodeConfig> started = new java.util.ArrayList<>();
+    cli.nodeStarter = c -> {
+      started.add(c);
+      throw new TroupeException("stop here");
+    };
+
+    cli.run("start", "--head", "--block", "--port", "0", "--dashboard-port", "0", "--serve-proxy-port", "0");
+    cli.run("start", "--head", "--block", "--port", "0", "--dashboard-port", "0");
+
+    assertThat(started).hasSize(2);
+    assertThat(started.get(0).extensions()).singleElement()
+        .isInstanceOfSatisfying(io.troupe.serve.api.ServeExtension.class,
+            e -> assertThat(e.proxyPort()).hasValue(0));
+    assertThat(started.get(1).extensions()).singleElement()
+        .isInstanceOfSatisfying(io.troupe.serve.api.ServeExtension.class,
+            e -> assertThat(e.proxyPort()).isEmpty());
+  }
+
+  @Test
   void blockWritesTheReadyFileWhileTheNodeRunsAndRemovesItAfter() {
     CompletableFuture<Void> terminated = new CompletableFuture<>();
     List<List<NodeRecord>> seen = new java.util.ArrayList<>();

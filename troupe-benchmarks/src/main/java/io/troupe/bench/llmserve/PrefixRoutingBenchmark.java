@@ -8,7 +8,7 @@ import io.troupe.llm.tokenizer.Tokenizer;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.api.NodeMetrics;
 import io.troupe.runtime.api.TroupeNode;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -118,12 +118,12 @@ public final class PrefixRoutingBenchmark {
     System.out.printf(Locale.ROOT, "model %s (hidden %d, %d layers, vocab %d), KV per replica %d tokens (%.1f MiB)%n",
         p.preset(), mc.hiddenSize(), mc.numLayers(), mc.vocabSize(), kvTokens, kvBytes / 1048576.0);
 
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(4).build())) {
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(4)
+        .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
       String base = "http://127.0.0.1:" + port;
       StringBuilder cfg = new StringBuilder("proxy_location: HeadOnly\nhttp_options: {host: 127.0.0.1, port: " + port
@@ -162,7 +162,6 @@ public final class PrefixRoutingBenchmark {
       System.out.printf(Locale.ROOT, "prompts: %d tokens on average (system prompt + question), %d requests per "
           + "policy and round%n", promptTokens[0] / Math.max(1, promptTokens[1]), p.tenants() * p.questions());
       summary(results);
-      Serve.shutdown(cluster.head().nodeId());
     }
     System.out.printf(Locale.ROOT, "whole run %.0f s%n", (System.nanoTime() - t0) / 1e9);
   }
@@ -293,7 +292,7 @@ public final class PrefixRoutingBenchmark {
   private static Map<String, Double> cacheCounters(LocalCluster cluster, String app) {
     StringBuilder all = new StringBuilder();
     for (TroupeNode n : cluster.nodes()) {
-      NodeMetrics.of(n.nodeId()).ifPresent(m -> all.append(m.scrape()).append('\n'));
+      all.append(n.metrics().scrape()).append('\n');
     }
     String text = all.toString();
     return Map.of("queries", sum(text, "troupe_llm_prefix_cache_queries_total", app),

@@ -8,7 +8,7 @@ import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.CallOptions;
 import io.troupe.serve.api.DeploymentHandle;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,7 +52,6 @@ public final class ServeBenchmark {
     System.out.printf("ServeBenchmark clients=%d requests=%d rounds=%d handleCalls=%d probeCalls=%d; %s %s, %d CPUs%n",
         clients, requests, rounds, handleCalls, probeCalls, System.getProperty("java.vm.name"),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -61,64 +60,61 @@ public final class ServeBenchmark {
         .routing(HttpRouting.builder().any((req, res) -> res.send("ok"))).build().start();
     LoadGenerator load = new LoadGenerator(clients);
     long started = System.nanoTime();
-    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build())) {
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
+        .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
       String base = "http://127.0.0.1:" + port;
       String head = cluster.head().nodeId().value();
       System.out.printf("cluster up in %d ms; head %s%n", (System.nanoTime() - started) / 1_000_000, head);
-      try {
-        // (a) no-op through the proxy vs bare Helidon
-        deploy(api, port, "noop", "/noop");
-        HttpResponse<String> one = get(base + "/noop");
-        String noopNode = one.headers().firstValue("x-troupe-node").orElse("?");
-        System.out.printf("(a) no-op replica on %s (proxy on the head: %s)%n", noopNode,
-            noopNode.equals(head) ? "same node" : "another node");
-        String helidonUrl = "http://127.0.0.1:" + helidon.port() + "/";
-        load.run(helidonUrl, requests);
-        load.run(base + "/noop", requests);
-        List<Stats.Sample> bare = new ArrayList<>();
-        List<Stats.Sample> troupe = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-          bare.add(load.run(helidonUrl, requests));
-          troupe.add(load.run(base + "/noop", requests));
-        }
-        Stats.Sample b = Stats.median(bare, "bare Helidon hello-world");
-        Stats.Sample t = Stats.median(troupe, "Troupe no-op via proxy");
-        System.out.printf("  RESULT a: throughput ratio troupe/bare %.3f; added p50 %,.0f us; added p99 %,.0f us%n",
-            t.perSecond() / b.perSecond(), t.p50Us() - b.p50Us(), t.p99Us() - b.p99Us());
+      // (a) no-op through the proxy vs bare Helidon
+      deploy(api, port, "noop", "/noop");
+      HttpResponse<String> one = get(base + "/noop");
+      String noopNode = one.headers().firstValue("x-troupe-node").orElse("?");
+      System.out.printf("(a) no-op replica on %s (proxy on the head: %s)%n", noopNode,
+          noopNode.equals(head) ? "same node" : "another node");
+      String helidonUrl = "http://127.0.0.1:" + helidon.port() + "/";
+      load.run(helidonUrl, requests);
+      load.run(base + "/noop", requests);
+      List<Stats.Sample> bare = new ArrayList<>();
+      List<Stats.Sample> troupe = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        bare.add(load.run(helidonUrl, requests));
+        troupe.add(load.run(base + "/noop", requests));
+      }
+      Stats.Sample b = Stats.median(bare, "bare Helidon hello-world");
+      Stats.Sample t = Stats.median(troupe, "Troupe no-op via proxy");
+      System.out.printf("  RESULT a: throughput ratio troupe/bare %.3f; added p50 %,.0f us; added p99 %,.0f us%n",
+          t.perSecond() / b.perSecond(), t.p50Us() - b.p50Us(), t.p99Us() - b.p99Us());
 
-        // (b) handle-to-handle throughput
-        deploy(api, port, "handles", "/handles");
-        DeploymentHandle<Fanout> fanout = DeploymentHandle.<Fanout>of(cluster.head().client(), "handles", "Fanout")
-            .options(CallOptions.DEFAULT.withTimeout(Duration.ofMinutes(5)));
-        int inFlight = 2 * clients;
-        burst(fanout, handleCalls / 2, inFlight);
-        List<Double> rates = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-          rates.add(burst(fanout, handleCalls, inFlight));
-        }
-        System.out.printf("  RESULT b: handle->handle calls/s median %,.0f (rounds %s), %d in flight%n",
-            Stats.median(rates), rates, inFlight);
+      // (b) handle-to-handle throughput
+      deploy(api, port, "handles", "/handles");
+      DeploymentHandle<Fanout> fanout = DeploymentHandle.<Fanout>of(cluster.head().client(), "handles", "Fanout")
+          .options(CallOptions.DEFAULT.withTimeout(Duration.ofMinutes(5)));
+      int inFlight = 2 * clients;
+      burst(fanout, handleCalls / 2, inFlight);
+      List<Double> rates = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        rates.add(burst(fanout, handleCalls, inFlight));
+      }
+      System.out.printf("  RESULT b: handle->handle calls/s median %,.0f (rounds %s), %d in flight%n",
+          Stats.median(rates), rates, inFlight);
 
-        // (c) cross-node hop
-        Stats.Sample same = hop(api, port, cluster.head().client(), "hopSame", probeCalls, rounds, true);
-        if (same == null) {
-          same = hop(api, port, cluster.head().client(), "hopLocal", probeCalls, rounds, true);
-        }
-        Stats.Sample cross = hop(api, port, cluster.head().client(), "hopCross", probeCalls, rounds, false);
-        if (same != null && cross != null) {
-          System.out.printf("  RESULT c: cross-node hop adds p50 %,.0f us, p99 %,.0f us per handle call%n",
-              cross.p50Us() - same.p50Us(), cross.p99Us() - same.p99Us());
-        }
+      // (c) cross-node hop
+      Stats.Sample same = hop(api, port, cluster.head().client(), "hopSame", probeCalls, rounds, true);
+      if (same == null) {
+        same = hop(api, port, cluster.head().client(), "hopLocal", probeCalls, rounds, true);
+      }
+      Stats.Sample cross = hop(api, port, cluster.head().client(), "hopCross", probeCalls, rounds, false);
+      if (same != null && cross != null) {
+        System.out.printf("  RESULT c: cross-node hop adds p50 %,.0f us, p99 %,.0f us per handle call%n",
+            cross.p50Us() - same.p50Us(), cross.p99Us() - same.p99Us());
+      }
 
-        // (d) 10-deployment chain through the proxy: packed (as placed) and spread over the 3 nodes
-        for (String app : List.of("chain", "chainSpread")) {
-          Stats.Sample c = chain(api, port, base, app, load, Math.max(500, requests / 4), rounds);
-          System.out.printf("  RESULT d: %s %s; vs no-op: throughput %.3f, added p50 %,.0f us%n",
-              app, c, c.perSecond() / t.perSecond(), c.p50Us() - t.p50Us());
-        }
-      } finally {
-        Serve.shutdown(cluster.head().nodeId());
+      // (d) 10-deployment chain through the proxy: packed (as placed) and spread over the 3 nodes
+      for (String app : List.of("chain", "chainSpread")) {
+        Stats.Sample c = chain(api, port, base, app, load, Math.max(500, requests / 4), rounds);
+        System.out.printf("  RESULT d: %s %s; vs no-op: throughput %.3f, added p50 %,.0f us%n",
+            app, c, c.perSecond() / t.perSecond(), c.p50Us() - t.p50Us());
       }
     } finally {
       helidon.stop();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.llm.model.RandomModelWriter;
 import io.troupe.runtime.api.LocalCluster;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,12 +44,12 @@ class LlmRoutingAndMetricsEndToEndTest {
   static void deploy() throws Exception {
     Path model = Files.createTempDirectory("llm-routing-model");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(0).cpusPerNode(6).build());
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(0).cpusPerNode(6)
+        .extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
     base = "http://127.0.0.1:" + port;
     String config = """
@@ -82,7 +82,6 @@ class LlmRoutingAndMetricsEndToEndTest {
   @AfterAll
   static void stop() {
     if (cluster != null) {
-      Serve.shutdown(cluster.head().nodeId());
       cluster.close();
     }
   }

@@ -18,7 +18,7 @@ import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.api.PlacementGroupInfo;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.serve.api.DeploymentHandle;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,12 +62,12 @@ class OpenAiServingEndToEndTest {
     model = Files.createTempDirectory("llm-serve-model");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
     tokenizer = Tokenizer.fromDirectory(model);
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).gpusPerWorker(2).build());
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).gpusPerWorker(2)
+        .extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
     base = "http://127.0.0.1:" + port;
     String config = """
@@ -117,7 +117,6 @@ class OpenAiServingEndToEndTest {
   @AfterAll
   static void stop() {
     if (cluster != null) {
-      Serve.shutdown(cluster.head().nodeId());
       cluster.close();
     }
   }

@@ -77,24 +77,29 @@ public final class LocalCluster implements AutoCloseable {
    * @param dashboard whether the head serves the REST API (on a free port)
    * @param workerMetrics whether each worker serves its own {@code /metrics} ({@code NodeConfig.metricsPort} 0:
    *     a free port), advertised cluster-wide like those of {@code troupe start --metrics-port}
+   * @param extensions the {@link io.troupe.runtime.spi.NodeExtension}s every node runs (e.g. serving's
+   *     {@code ServeExtension}); none by default
    */
   public record Options(int workers, double cpusPerNode, int gpusPerWorker, long memoryPerNode,
-      List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard, boolean workerMetrics) {
-    /** Without worker metrics servers. */
+      List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard, boolean workerMetrics,
+      List<io.troupe.runtime.spi.NodeExtension> extensions) {
+    /** Without worker metrics servers or extensions. */
     public Options(int workers, double cpusPerNode, int gpusPerWorker, long memoryPerNode,
         List<Map<String, String>> workerLabels, Duration failureDetection, boolean dashboard) {
-      this(workers, cpusPerNode, gpusPerWorker, memoryPerNode, workerLabels, failureDetection, dashboard, false);
+      this(workers, cpusPerNode, gpusPerWorker, memoryPerNode, workerLabels, failureDetection, dashboard, false,
+          List.of());
     }
 
     public Options {
       Objects.requireNonNull(failureDetection);
       workerLabels = List.copyOf(workerLabels);
+      extensions = List.copyOf(extensions);
     }
 
     NodeConfig nodeConfig(boolean head, String headAddress, int workerIndex) {
       NodeConfig.Builder b = NodeConfig.builder().head(head).port(0).headAddress(headAddress)
           .numCpus(cpusPerNode).numGpus(head ? 0 : gpusPerWorker).memoryBytes(memoryPerNode)
-          .failureDetection(failureDetection).dashboardPort(0);
+          .failureDetection(failureDetection).dashboardPort(0).extensions(extensions);
       if (!head && workerIndex < workerLabels.size()) {
         b.labels(workerLabels.get(workerIndex));
       }
@@ -121,6 +126,7 @@ public final class LocalCluster implements AutoCloseable {
       private Duration failureDetection = Duration.ofSeconds(5);
       private boolean dashboard = true;
       private boolean workerMetrics;
+      private final List<io.troupe.runtime.spi.NodeExtension> extensions = new ArrayList<>();
 
       public Builder workers(int v) { workers = v; return this; }
       public Builder cpusPerNode(double v) { cpus = v; return this; }
@@ -130,9 +136,12 @@ public final class LocalCluster implements AutoCloseable {
       public Builder failureDetection(Duration v) { failureDetection = v; return this; }
       public Builder dashboard(boolean v) { dashboard = v; return this; }
       public Builder workerMetrics(boolean v) { workerMetrics = v; return this; }
+      /** Adds an extension every node runs. */
+      public Builder extension(io.troupe.runtime.spi.NodeExtension v) { extensions.add(v); return this; }
 
       public Options build() {
-        return new Options(workers, cpus, gpus, memory, labels, failureDetection, dashboard, workerMetrics);
+        return new Options(workers, cpus, gpus, memory, labels, failureDetection, dashboard, workerMetrics,
+            extensions);
       }
     }
   }

@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param metricsPort port of this node's own {@code GET /metrics} server, bound to {@code host};
  *     0 picks a free port; {@link #NO_METRICS_SERVER} (default) starts none (the head also serves
  *     {@code /metrics} on its REST API, and a serving proxy on its HTTP port)
+ * @param extensions what layers above the runtime add to this node (e.g. serving's
+ *     {@code ServeExtension}), attached in this order; default none (a bare runtime node)
  */
 public record NodeConfig(
     boolean head,
@@ -50,7 +52,8 @@ public record NodeConfig(
     Duration joinTimeout,
     Duration failureDetection,
     java.nio.file.Path stateDir,
-    int metricsPort) {
+    int metricsPort,
+    List<io.troupe.runtime.spi.NodeExtension> extensions) {
 
   public static final int DEFAULT_HEAD_PORT = 6380;
   public static final int DEFAULT_DASHBOARD_PORT = 8265;
@@ -65,7 +68,7 @@ public record NodeConfig(
       Long memoryBytes, Map<String, Double> resources, Map<String, String> labels, Duration joinTimeout,
       Duration failureDetection, java.nio.file.Path stateDir) {
     this(head, host, port, headAddress, dashboardHost, dashboardPort, dashboardToken, numCpus, numGpus, gpuIds,
-        memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir, NO_METRICS_SERVER);
+        memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir, NO_METRICS_SERVER, List.of());
   }
 
   public NodeConfig {
@@ -73,6 +76,7 @@ public record NodeConfig(
     resources = resources == null ? Map.of() : Map.copyOf(resources);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     gpuIds = gpuIds == null ? null : List.copyOf(gpuIds);
+    extensions = extensions == null ? List.of() : List.copyOf(extensions);
   }
 
   public static Builder builder() {
@@ -98,6 +102,7 @@ public record NodeConfig(
     b.failureDetection = failureDetection;
     b.stateDir = stateDir;
     b.metricsPort = metricsPort;
+    b.extensions = extensions;
     return b;
   }
 
@@ -120,6 +125,7 @@ public record NodeConfig(
     private Duration failureDetection = Duration.ofSeconds(10);
     private java.nio.file.Path stateDir;
     private int metricsPort = NO_METRICS_SERVER;
+    private List<io.troupe.runtime.spi.NodeExtension> extensions = List.of();
 
     public Builder head(boolean v) { head = v; return this; }
     public Builder host(String v) { host = v; return this; }
@@ -138,12 +144,13 @@ public record NodeConfig(
     public Builder failureDetection(Duration v) { failureDetection = v; return this; }
     public Builder stateDir(java.nio.file.Path v) { stateDir = v; return this; }
     public Builder metricsPort(int v) { metricsPort = v; return this; }
+    public Builder extensions(List<io.troupe.runtime.spi.NodeExtension> v) { extensions = v; return this; }
 
     public NodeConfig build() {
       int p = port != null ? port : (head ? DEFAULT_HEAD_PORT : 0);
       return new NodeConfig(head, host, p, headAddress, dashboardHost, dashboardPort, dashboardToken,
           numCpus, numGpus, gpuIds, memoryBytes, resources, labels, joinTimeout, failureDetection, stateDir,
-          metricsPort);
+          metricsPort, extensions);
     }
   }
 }

@@ -81,4 +81,10 @@ public interface Troupe {
 
   /** The node this client runs on. */
   NodeId nodeId();
+
+  /** The meter registry of the node this client runs on (scraped at its {@code /metrics}). */
+  NodeMetrics metrics();
+
+  /** The per-node objects of the layers above the runtime on the node this client runs on. */
+  NodeServices nodeServices();
 }

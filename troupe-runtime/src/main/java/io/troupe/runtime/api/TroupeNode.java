@@ -1,6 +1,7 @@
 package io.troupe.runtime.api;
 
-import io.troupe.runtime.cluster.NodeProcess;
+import io.troupe.runtime.spi.NodeFactory;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -9,12 +10,17 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>{@link #start} returns once the node has joined the cluster and registered with the control
  * service, or throws a {@link TroupeException} with a one-line reason (port in use, no head at the
- * address, ...) after releasing everything it had started — never a half-started node.
+ * address, ...) after releasing everything it had started — never a half-started node. The node runs
+ * the {@link io.troupe.runtime.spi.NodeExtension}s its config names (serving, for one), and nothing else.
  */
 public interface TroupeNode extends AutoCloseable {
 
+  /** Starts a node in this JVM (the runtime's {@link NodeFactory}). */
   static TroupeNode start(NodeConfig config) {
-    return NodeProcess.start(config);
+    NodeFactory factory = ServiceLoader.load(NodeFactory.class, TroupeNode.class.getClassLoader()).findFirst()
+        .orElseThrow(() -> new TroupeException("no Troupe runtime on the class path (troupe-runtime's "
+            + "META-INF/services/" + NodeFactory.class.getName() + " is missing)"));
+    return factory.start(config);
   }
 
   NodeId nodeId();
@@ -33,13 +39,8 @@ public interface TroupeNode extends AutoCloseable {
   /** A client of the cluster that runs its calls through this node. */
   Troupe client();
 
-  /**
-   * This node's meter registry (served at {@code /metrics}); see {@link NodeMetrics}. The default
-   * looks it up by {@link #nodeId()}.
-   */
-  default NodeMetrics metrics() {
-    return NodeMetrics.of(nodeId()).orElseThrow(() -> new TroupeException("node " + nodeId() + " has no metrics"));
-  }
+  /** This node's meter registry (served at {@code /metrics}); see {@link NodeMetrics}. */
+  NodeMetrics metrics();
 
   /**
    * URL of this node's {@code /metrics}: its own metrics server when {@code NodeConfig.metricsPort}

@@ -8,6 +8,8 @@ import io.troupe.runtime.api.ActorOptions;
 import io.troupe.runtime.api.ActorState;
 import io.troupe.runtime.api.ClusterStatus;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.NodeMetrics;
+import io.troupe.runtime.api.NodeServices;
 import io.troupe.runtime.api.PlacementGroupException;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.PlacementGroupInfo;
@@ -40,12 +42,27 @@ final class ClusterClient implements Troupe {
   private final ActorRef<ControlCommand> control;
   private final CallRouter router;
   private final NodeId nodeId;
+  private final NodeMetrics metrics;
+  private final NodeServices services;
 
-  ClusterClient(ActorSystem<?> system, ActorRef<ControlCommand> control, CallRouter router, NodeId nodeId) {
+  ClusterClient(ActorSystem<?> system, ActorRef<ControlCommand> control, CallRouter router, NodeId nodeId,
+      NodeMetrics metrics, NodeServices services) {
     this.system = system;
     this.control = control;
     this.router = router;
     this.nodeId = nodeId;
+    this.metrics = metrics;
+    this.services = services;
+  }
+
+  @Override
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public NodeServices nodeServices() {
+    return services;
   }
 
   <T> CompletionStage<T> ask(java.util.function.Function<ActorRef<T>, ControlCommand> msg) {

@@ -8,6 +8,7 @@ import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.control.ControlStore;
 import io.troupe.runtime.control.FileControlStore;
 import io.troupe.runtime.api.NodeId;
+import io.troupe.runtime.api.NodeServices;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeException;
@@ -19,6 +20,8 @@ import io.troupe.runtime.protocol.ControlCommand;
 import io.troupe.runtime.resources.ResourceLedger;
 import io.troupe.runtime.rest.RestServer;
 import io.troupe.runtime.rest.StateApi;
+import io.troupe.runtime.spi.NodeExtension;
+import io.troupe.runtime.spi.NodeFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -58,9 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeProcess implements TroupeNode {
   private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
   static final String SYSTEM_NAME = "troupe";
-  /** Extra REST routes that higher layers (placement groups, serving) register before starting heads. */
-  private static final List<java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>>> EXTRA_ROUTES =
-      new CopyOnWriteArrayList<>();
 
   private final NodeConfig config;
   private final NodeId nodeId;
@@ -71,46 +71,30 @@ public final class NodeProcess implements TroupeNode {
   private volatile RestServer rest;
   private volatile io.troupe.runtime.rest.MetricsServer metricsServer;
   private final io.troupe.runtime.api.NodeMetrics metrics;
+  /** The per-node objects of higher layers; closed after the extensions' attachments. */
+  private final NodeServices nodeServices = new NodeServices();
+  /** The config's extensions attached to this node, in config order; closed first, newest first. */
+  private final List<NodeExtension.Attachment> attachments = new CopyOnWriteArrayList<>();
   private volatile String address;
   private volatile boolean advertised;
   private volatile org.apache.pekko.actor.Cancellable readvertise;
   /** How often a node checks that its metrics URL is still in the cluster's KV store. */
   static final Duration METRICS_READVERTISE = Duration.ofSeconds(5);
 
+  /** The runtime's {@link NodeFactory}, found by {@link TroupeNode#start} with a ServiceLoader. */
+  public static final class Factory implements NodeFactory {
+    @Override
+    public TroupeNode start(NodeConfig config) {
+      return NodeProcess.start(config);
+    }
+  }
+
   private NodeProcess(NodeConfig config, NodeId nodeId, ActorSystem<Void> system, ResourceSet total) {
     this.config = config;
     this.nodeId = nodeId;
     this.system = system;
     this.total = total;
-    this.metrics = io.troupe.runtime.api.NodeMetrics.open(nodeId);
-  }
-
-  /** Listeners told when a node of this JVM closes (higher layers release what they tied to it). */
-  private static final List<Consumer<TroupeNode>> CLOSE_LISTENERS = new CopyOnWriteArrayList<>();
-
-  /** Lets a higher layer (e.g. serving's proxy on a head) release its resources when a node closes. */
-  public static void onNodeClosed(Consumer<TroupeNode> listener) {
-    CLOSE_LISTENERS.add(listener);
-  }
-
-  /**
-   * A service a higher layer runs on every node of this JVM (e.g. serving's per-node agent that
-   * starts the node's HTTP proxy). Started once the node is up (after the head's REST API), with
-   * the node; closed first when the node closes. A factory that throws is logged and skipped: the
-   * node still starts.
-   */
-  private static final List<java.util.function.Function<TroupeNode, AutoCloseable>> NODE_SERVICES =
-      new CopyOnWriteArrayList<>();
-  private final List<AutoCloseable> services = new CopyOnWriteArrayList<>();
-
-  /** Lets a higher layer run a service on every node (head and workers) started after this call. */
-  public static void registerNodeService(java.util.function.Function<TroupeNode, AutoCloseable> service) {
-    NODE_SERVICES.add(service);
-  }
-
-  /** Lets a higher layer add REST routes to heads started after this call. */
-  public static void registerRestRoutes(java.util.function.Function<Troupe, Consumer<HttpRouting.Builder>> routes) {
-    EXTRA_ROUTES.add(routes);
+    this.metrics = io.troupe.runtime.api.NodeMetrics.create(nodeId);
   }
 
   static {
@@ -241,7 +225,7 @@ public final class NodeProcess implements TroupeNode {
         }).build(), "call-replies", Props.empty());
     system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), router::tick,
         system.executionContext());
-    client = new ClusterClient(system, control, router, nodeId);
+    client = new ClusterClient(system, control, router, nodeId, metrics, nodeServices);
 
     ResourceLedger ledger = new ResourceLedger(detected.total(), detected.gpuIds());
     ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
@@ -256,28 +240,35 @@ public final class NodeProcess implements TroupeNode {
       throw new TroupeException("joined the cluster but the control service did not answer within "
           + config.joinTimeout().toSeconds() + " s (is the head healthy?)");
     }
+    attachExtensions();
     if (config.head() && config.dashboardPort() != NodeConfig.NO_DASHBOARD) {
       List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
       routes.add(new StateApi(client));
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
       routes.add(new io.troupe.runtime.rest.MetricsRoute(metrics));
       routes.add(new io.troupe.runtime.rest.MetricsTargets(client));
-      EXTRA_ROUTES.forEach(f -> routes.add(f.apply(client)));
+      attachments.forEach(a -> routes.addAll(a.restRoutes()));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }
     if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
       metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
     }
     advertiseMetrics();
-    for (var factory : NODE_SERVICES) {
-      try {
-        services.add(factory.apply(this));
-      } catch (RuntimeException e) {
-        log.warn("a node service failed to start on {}: {}", nodeId, e.toString());
-      }
-    }
     log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
         rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
+  }
+
+  /** Attaches the config's extensions in order; one that throws fails the start (close undoes the rest). */
+  private void attachExtensions() {
+    NodeExtension.Node node = new NodeExtension.Node(nodeId, config.head(), client);
+    for (NodeExtension e : config.extensions()) {
+      try {
+        attachments.add(e.attach(node));
+      } catch (RuntimeException ex) {
+        throw new TroupeException("the " + e.name() + " extension failed to start on " + nodeId + ": "
+            + (ex.getMessage() != null ? ex.getMessage() : ex.toString()), ex);
+      }
+    }
   }
 
   /**
@@ -440,14 +431,16 @@ public final class NodeProcess implements TroupeNode {
 
   @Override
   public void close() {
-    for (AutoCloseable service : services) {
+    List<NodeExtension.Attachment> attached = new ArrayList<>(attachments);
+    attachments.clear();
+    for (int i = attached.size() - 1; i >= 0; i--) {
       try {
-        service.close();
-      } catch (Exception e) {
-        log.warn("a node service failed to close: {}", e.toString());
+        attached.get(i).close();
+      } catch (RuntimeException e) {
+        log.warn("a node extension failed to close: {}", e.toString());
       }
     }
-    services.clear();
+    nodeServices.close();
     if (advertised) {
       advertised = false;
       org.apache.pekko.actor.Cancellable c = readvertise;
@@ -458,13 +451,6 @@ public final class NodeProcess implements TroupeNode {
         io.troupe.runtime.rest.MetricsTargets.withdraw(client, nodeId).get(3, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.debug("could not withdraw this node's metrics URL: {}", e.toString());
-      }
-    }
-    for (Consumer<TroupeNode> l : CLOSE_LISTENERS) {
-      try {
-        l.accept(this);
-      } catch (RuntimeException e) {
-        log.warn("a close listener failed: {}", e.toString());
       }
     }
     RestServer r = rest;

@@ -31,6 +31,7 @@ class NodeMetricsClusterTest {
   void headAndWorkerServeTheirOwnMetrics() throws Exception {
     String workerUrl;
     io.troupe.runtime.api.NodeId workerId;
+    NodeMetrics workerMetrics;
     try (TroupeNode head = TroupeNode.start(NodeConfig.builder().head(true).port(0).dashboardPort(0)
             .numCpus(2.0).numGpus(0).memoryBytes(1L << 30).failureDetection(Duration.ofSeconds(4)).build());
         TroupeNode worker = TroupeNode.start(NodeConfig.builder().port(0).headAddress(head.address())
@@ -40,7 +41,9 @@ class NodeMetricsClusterTest {
       workerUrl = worker.metricsUrl();
       assertThat(head.metricsUrl()).isEqualTo(head.dashboardUrl() + "/metrics");
       assertThat(workerUrl).startsWith("http://127.0.0.1:").endsWith("/metrics");
-      assertThat(worker.metrics()).isSameAs(NodeMetrics.of(workerId).orElseThrow());
+      workerMetrics = worker.metrics();
+      assertThat(worker.client().metrics()).isSameAs(workerMetrics);
+      assertThat(head.metrics()).isNotSameAs(workerMetrics);
 
       HttpResponse<String> h = get(head.metricsUrl());
       assertThat(h.statusCode()).isEqualTo(200);
@@ -58,7 +61,7 @@ class NodeMetricsClusterTest {
           && b.contains("troupe_node_resource_available{" + workerNode + ",resource=\"CPU\"} 2.0"));
       assertThat(body).contains("troupe_node_resource_capacity{" + workerNode + ",resource=\"CPU\"} 3.0");
     }
-    assertThat(NodeMetrics.of(workerId)).isEmpty();
+    assertThat(workerMetrics.registry().isClosed()).isTrue();
     assertThatThrownBy(() -> get(workerUrl)).isInstanceOf(java.io.IOException.class);
   }
 

@@ -14,20 +14,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param replicaId this replica ({@code app#deployment#unique})
  */
 public record ReplicaContext(ReplicaId replicaId) {
-  private static final Map<ActorId, ReplicaContext> BY_ACTOR = new ConcurrentHashMap<>();
 
   /** The context of the replica whose code runs on this thread; empty outside replicas. */
   public static Optional<ReplicaContext> current() {
-    return ActorContext.current().map(c -> BY_ACTOR.get(c.actorId()));
+    return ActorContext.current().flatMap(c -> c.troupe().nodeServices().find(OnNode.class)
+        .map(n -> n.byActor.get(c.actorId())));
   }
 
   /** Called by the replica actor around the user object's life. Not for user code. */
-  public static void register(ActorId actor, ReplicaContext ctx) {
-    BY_ACTOR.put(actor, ctx);
+  public static void register(ActorContext actor, ReplicaContext ctx) {
+    actor.troupe().nodeServices().get(OnNode.class, OnNode::new).byActor.put(actor.actorId(), ctx);
   }
 
   /** Called by the replica actor when it stops. Not for user code. */
-  public static void unregister(ActorId actor) {
-    BY_ACTOR.remove(actor);
+  public static void unregister(ActorContext actor) {
+    actor.troupe().nodeServices().find(OnNode.class).ifPresent(n -> n.byActor.remove(actor.actorId()));
+  }
+
+  /** The contexts of the replicas on one node (a node service). */
+  static final class OnNode {
+    private final Map<ActorId, ReplicaContext> byActor = new ConcurrentHashMap<>();
   }
 }

@@ -45,9 +45,10 @@ public final class DeploymentRouter implements ReplicaCall.Routing, AutoCloseabl
   private RequestRouterConfig policyConfig = RequestRouterConfig.POW2;
   private final java.util.concurrent.atomic.AtomicInteger queued;
 
-  /** A router of {@code deployment} whose waiting requests count in {@code localNode}'s metrics. */
-  public DeploymentRouter(DeploymentId deployment, NodeId localNode, ReplicaDirectory directory) {
-    this(deployment.toString(), localNode, directory, ServeMetrics.of(localNode).queuedQueries(deployment));
+  /** A router of {@code deployment} whose waiting requests count in the node's {@code metrics}. */
+  public DeploymentRouter(DeploymentId deployment, NodeId localNode, ReplicaDirectory directory,
+      ServeMetrics metrics) {
+    this(deployment.toString(), localNode, directory, metrics.queuedQueries(deployment));
   }
 
   /** A router whose waiting requests are not counted in any metrics. */

@@ -9,6 +9,7 @@ import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ResponseStream;
 import io.troupe.serve.api.ServeException;
 import io.troupe.serve.controller.RoutingTable;
+import io.troupe.serve.metrics.ServeMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -20,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The node-side engine behind {@link io.troupe.serve.api.DeploymentHandle}s: one per node (shared by
- * every replica and handle on it, like Ray's per-process router), with one {@link DeploymentRouter}
+ * The node-side engine behind {@link io.troupe.serve.api.DeploymentHandle}s: one per node, kept in the
+ * node's {@link io.troupe.runtime.api.NodeServices} (shared by every replica and handle on it, like Ray's
+ * per-process router, and closed with the node), with one {@link DeploymentRouter}
  * per called deployment. Routing tables come from the node's {@link RoutesClient} (the
  * {@link RoutesActor}'s tables, fetched when older than {@link #ROUTES_TTL}); when a fetch fails
  * (head away) the cached tables keep routing, so the data plane survives a head outage once a node
@@ -31,10 +33,8 @@ import java.util.concurrent.TimeoutException;
  * (blocking on the router's assignment and the replica call); routers serialize their own state.
  * <b>Authority:</b> none — tables are the controller's, queue lengths are hints.
  */
-public final class HandleClient {
+public final class HandleClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(HandleClient.class.getName());
-  /** One per node of this JVM (LocalCluster runs several); entries live as long as the JVM. */
-  private static final Map<NodeId, HandleClient> CLIENTS = new ConcurrentHashMap<>();
   static final Duration ROUTES_TTL = RoutesClient.TTL;
   /** Wait cap when a call has no timeout: long, but never forever. */
   static final Duration NO_TIMEOUT = Duration.ofDays(1);
@@ -45,18 +45,20 @@ public final class HandleClient {
   private final ReplicaDirectory directory;
   private final Map<DeploymentId, DeploymentRouter> routers = new ConcurrentHashMap<>();
   private final RoutesClient routes;
+  private final ServeMetrics metrics;
   private final InstantSource clock = InstantSource.system();
 
   private HandleClient(Troupe troupe) {
     this.troupe = troupe;
     this.directory = new ReplicaDirectory(troupe);
     this.routes = RoutesClient.forTroupe(troupe);
+    this.metrics = ServeMetrics.of(troupe.metrics());
     routes.addListener(this::onRoutes);
   }
 
-  /** The client of {@code troupe}'s node. */
+  /** The client of {@code troupe}'s node (one per node, a node service closed with it). */
   public static HandleClient forTroupe(Troupe troupe) {
-    return CLIENTS.computeIfAbsent(troupe.nodeId(), k -> new HandleClient(troupe));
+    return troupe.nodeServices().get(HandleClient.class, () -> new HandleClient(troupe));
   }
 
   /** The client of the node the calling actor runs on. */
@@ -146,7 +148,7 @@ public final class HandleClient {
   // ------------------------------------------------------------------ routing tables
 
   private DeploymentRouter router(DeploymentId d, Instant deadline) {
-    DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k, troupe.nodeId(), directory));
+    DeploymentRouter r = routers.computeIfAbsent(d, k -> new DeploymentRouter(k, troupe.nodeId(), directory, metrics));
     if (routes.cached().isEmpty()) {
       routes.awaitFirst(Duration.ofNanos(Math.max(1, Duration.between(clock.instant(), deadline).toNanos())));
     } else {
@@ -167,5 +169,12 @@ public final class HandleClient {
   private static void updateRouter(DeploymentId d, DeploymentRouter r, RoutesActor.Snapshot s) {
     // unknown yet: the router keeps what it had (nothing, or the last known replicas)
     RoutesClient.table(s, d).ifPresent(r::update);
+  }
+
+  /** Stops the routers (the node is closing). */
+  @Override
+  public void close() {
+    routers.values().forEach(DeploymentRouter::close);
+    routers.clear();
   }
 }

@@ -101,13 +101,14 @@ public final class ReplicaActor implements AutoCloseable {
     this.streams = new ReplicaStreams(replicaId);
     Class<?> cls = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
         ? Thread.currentThread().getContextClassLoader() : ReplicaActor.class.getClassLoader());
-    ActorContext.current().ifPresent(c -> io.troupe.serve.api.ReplicaContext.register(c.actorId(),
+    ActorContext.current().ifPresent(c -> io.troupe.serve.api.ReplicaContext.register(c,
         new io.troupe.serve.api.ReplicaContext(metricsId(replicaId))));
     this.user = construct(cls, initArgs.toArray());
     if (userConfig != null) {
       callReconfigure(userConfig);
     }
-    this.metrics = ActorContext.current().map(c -> ServeMetrics.of(c.nodeId())).orElseGet(ServeMetrics::detached)
+    this.metrics = ActorContext.current().map(c -> ServeMetrics.of(c.troupe().metrics()))
+        .orElseGet(ServeMetrics::detached)
         .replica(metricsId(replicaId), ongoing::get);
   }
 
@@ -284,7 +285,7 @@ public final class ReplicaActor implements AutoCloseable {
       }
     }
     metrics.close();
-    ActorContext.current().ifPresent(c -> io.troupe.serve.api.ReplicaContext.unregister(c.actorId()));
+    ActorContext.current().ifPresent(io.troupe.serve.api.ReplicaContext::unregister);
   }
 
   /** Refuses new requests from now on (graceful stop); returns the requests still executing. */

@@ -34,7 +34,6 @@ import java.util.function.Consumer;
  */
 public final class RoutesClient {
   private static final System.Logger LOG = System.getLogger(RoutesClient.class.getName());
-  private static final Map<NodeId, RoutesClient> CLIENTS = new ConcurrentHashMap<>();
   /** Cached tables older than this are fetched again on the next use. */
   static final Duration TTL = Duration.ofSeconds(1);
   /** One fetch may take this long (the head may be unreachable). */
@@ -53,9 +52,9 @@ public final class RoutesClient {
     this.troupe = troupe;
   }
 
-  /** The cache of {@code troupe}'s node. */
+  /** The cache of {@code troupe}'s node (one per node, a node service). */
   public static RoutesClient forTroupe(Troupe troupe) {
-    return CLIENTS.computeIfAbsent(troupe.nodeId(), k -> new RoutesClient(troupe));
+    return troupe.nodeServices().get(RoutesClient.class, () -> new RoutesClient(troupe));
   }
 
   /** The newest tables this node has seen; empty until a first fetch succeeded. */

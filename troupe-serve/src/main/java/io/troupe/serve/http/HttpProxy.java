@@ -72,16 +72,15 @@ public final class HttpProxy implements AutoCloseable {
   private final ServeMetrics metrics;
   private final InstantSource clock = InstantSource.system();
 
-  private HttpProxy(ProxyRoutes source, ReplicaDirectory directory, NodeId localNode, HttpOptions options) {
+  private HttpProxy(ProxyRoutes source, ReplicaDirectory directory, Troupe troupe, HttpOptions options) {
     this.source = source;
     this.directory = directory;
-    this.localNode = localNode;
+    this.localNode = troupe.nodeId();
     this.options = options;
-    this.metrics = ServeMetrics.of(localNode);
+    this.metrics = ServeMetrics.of(troupe.metrics());
     source.onChange(this::onRoutesChanged);
     HttpRouting.Builder routing = HttpRouting.builder();
-    io.troupe.runtime.api.NodeMetrics.of(localNode)
-        .ifPresent(m -> new io.troupe.runtime.rest.MetricsRoute(m).accept(routing));
+    new io.troupe.runtime.rest.MetricsRoute(troupe.metrics()).accept(routing);
     this.server = WebServer.builder().host(options.host()).port(options.port())
         .routing(routing.any(this::serve)).build().start();
   }
@@ -90,9 +89,9 @@ public final class HttpProxy implements AutoCloseable {
    * Starts the head's proxy on {@code options.host():options.port()} (port 0: a free port), fed by
    * the controller loop in this JVM.
    */
-  public static HttpProxy start(ServeControllerLoop loop, ReplicaDirectory directory, NodeId localNode,
+  public static HttpProxy start(ServeControllerLoop loop, ReplicaDirectory directory, Troupe troupe,
       HttpOptions options) {
-    return new HttpProxy(new LoopProxyRoutes(loop), directory, localNode, options);
+    return new HttpProxy(new LoopProxyRoutes(loop), directory, troupe, options);
   }
 
   /**
@@ -103,7 +102,7 @@ public final class HttpProxy implements AutoCloseable {
   public static HttpProxy startCached(Troupe troupe, HttpOptions options, Duration refresh) {
     ProxyRoutes source = new CachedProxyRoutes(RoutesClient.forTroupe(troupe), refresh);
     try {
-      return new HttpProxy(source, new ReplicaDirectory(troupe), troupe.nodeId(), options);
+      return new HttpProxy(source, new ReplicaDirectory(troupe), troupe, options);
     } catch (RuntimeException e) {
       source.close();
       throw e;
@@ -132,7 +131,7 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   private DeploymentRouter router(DeploymentId id) {
-    DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k, localNode, directory));
+    DeploymentRouter r = routers.computeIfAbsent(id, k -> new DeploymentRouter(k, localNode, directory, metrics));
     source.table(id).ifPresent(r::update);
     return r;
   }

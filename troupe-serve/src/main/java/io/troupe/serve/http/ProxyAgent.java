@@ -98,7 +98,7 @@ public final class ProxyAgent implements AutoCloseable {
             + e.getMessage();
         LOG.log(System.Logger.Level.WARNING, lastError + "; this node runs no proxy until the proxy settings change "
             + "(several nodes on one host: give each its own port with 'troupe start "
-            + "--serve-proxy-port PORT' or -D" + "troupe.serve.proxy-port=PORT, 0 for any)");
+            + "--serve-proxy-port PORT', or ServeExtension.builder().proxyPort(PORT) embedded; 0 for any)");
         return;
       }
     }

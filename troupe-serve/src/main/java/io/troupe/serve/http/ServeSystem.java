@@ -128,7 +128,7 @@ public final class ServeSystem implements AutoCloseable {
         proxy = null;
       }
     } else if (proxy == null) {
-      proxy = HttpProxy.start(loop, directory, troupe.nodeId(), headOptions(s.http()));
+      proxy = HttpProxy.start(loop, directory, troupe, headOptions(s.http()));
     }
   }
 

@@ -41,10 +41,9 @@ public final class ServeMetrics {
     this.registry = registry;
   }
 
-  /** The node's instance, on its {@link NodeMetrics}; a detached one (recording nowhere) when the node has none. */
-  public static ServeMetrics of(NodeId node) {
-    return NodeMetrics.of(node).map(m -> m.component(ServeMetrics.class, x -> new ServeMetrics(x.registry())))
-        .orElseGet(ServeMetrics::detached);
+  /** The node's instance, kept as a component of its {@link NodeMetrics}. */
+  public static ServeMetrics of(NodeMetrics node) {
+    return node.component(ServeMetrics.class, x -> new ServeMetrics(x.registry()));
   }
 
   /** Records into {@code registry} (tests). */

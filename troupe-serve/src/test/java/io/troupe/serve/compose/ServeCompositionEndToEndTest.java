@@ -8,7 +8,7 @@ import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ResponseStream;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -41,12 +41,11 @@ class ServeCompositionEndToEndTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build());
+    cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
     base = "http://127.0.0.1:" + port;
     String config = """
@@ -75,7 +74,6 @@ class ServeCompositionEndToEndTest {
   @AfterAll
   static void stop() {
     if (cluster != null) {
-      Serve.shutdown(cluster.head().nodeId());
       cluster.close();
     }
   }

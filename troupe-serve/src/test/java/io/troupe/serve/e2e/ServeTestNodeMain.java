@@ -2,7 +2,7 @@ package io.troupe.serve.e2e;
 
 import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.TroupeNode;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,8 +36,12 @@ public final class ServeTestNodeMain {
       b.stateDir(Path.of(kv.get("state")));
     }
     try {
-      Serve.enable();
-      TroupeNode node = TroupeNode.start(b.build());
+      ServeExtension.Builder serve = ServeExtension.builder();
+      String proxyPort = System.getProperty("troupe.serve.proxy-port"); // several nodes on one host
+      if (proxyPort != null) {
+        serve.proxyPort(Integer.parseInt(proxyPort));
+      }
+      TroupeNode node = TroupeNode.start(b.extensions(java.util.List.of(serve.build())).build());
       System.out.println("READY " + node.nodeId() + " " + node.address() + " " + node.dashboardUrl());
       System.out.flush();
       node.whenTerminated().toCompletableFuture().join();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code proxy_location} on an embedded 3-node cluster (each node's proxy on its own free port via
- * {@link Serve#setProxyPortOverride}): EveryNode starts a proxy on every node, each serving the app
+ * {@code ServeExtension.builder().proxyPort(0)}): EveryNode starts a proxy on every node, each serving the app
  * and listed with its port; HeadOnly stops the workers' proxies; Disabled stops the head's too.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -45,44 +45,33 @@ class ProxyPlacementTest {
 
   @Test
   void proxiesFollowProxyLocation() throws Exception {
-    Serve.enable();
-    LocalCluster cluster;
-    Serve.setProxyPortOverride(OptionalInt.of(0));
-    try {
-      cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build());
-    } finally {
-      Serve.setProxyPortOverride(OptionalInt.empty()); // only the nodes of this cluster
-    }
-    try (cluster) {
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
+        .extension(ServeExtension.builder().proxyPort(0).build()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
-      try {
-        assertThat(send("PUT", api, config("EveryNode")).statusCode()).isEqualTo(200);
-        JsonNode s = poll(api, x -> x.path("applications").path("hello").path("status").asText().equals("RUNNING")
-            && x.path("proxies").size() == 3);
-        Map<String, String> proxies = proxies(s);
-        assertThat(proxies.keySet()).containsExactlyInAnyOrder(cluster.head().nodeId().value(),
-            cluster.worker(0).nodeId().value(), cluster.worker(1).nodeId().value());
-        assertThat(proxies.values()).doesNotHaveDuplicates().noneMatch(u -> u.endsWith(":8000"));
-        for (String p : proxies.values()) {
-          // a worker's proxy learns the routes within a refresh (1 s); until then it answers 503 + Retry-After
-          pollBody(p + "/hello?name=n", "hello n");
-        }
-
-        assertThat(send("PUT", api, config("HeadOnly")).statusCode()).isEqualTo(200);
-        s = poll(api, x -> x.path("proxies").size() == 1);
-        assertThat(proxies(s)).containsOnlyKeys(cluster.head().nodeId().value());
-        String worker = proxies.get(cluster.worker(0).nodeId().value());
-        pollRefused(worker + "/hello?name=n");
-        assertThat(send("GET", proxies(s).values().iterator().next() + "/hello?name=h", null).body())
-            .isEqualTo("hello h");
-
-        assertThat(send("PUT", api, config("Disabled")).statusCode()).isEqualTo(200);
-        s = poll(api, x -> x.path("proxies").isEmpty());
-        assertThat(s.path("http_options").isNull()).isTrue();
-        pollRefused(proxies.get(cluster.head().nodeId().value()) + "/hello?name=n");
-      } finally {
-        Serve.shutdown(cluster.head().nodeId());
+      assertThat(send("PUT", api, config("EveryNode")).statusCode()).isEqualTo(200);
+      JsonNode s = poll(api, x -> x.path("applications").path("hello").path("status").asText().equals("RUNNING")
+          && x.path("proxies").size() == 3);
+      Map<String, String> proxies = proxies(s);
+      assertThat(proxies.keySet()).containsExactlyInAnyOrder(cluster.head().nodeId().value(),
+          cluster.worker(0).nodeId().value(), cluster.worker(1).nodeId().value());
+      assertThat(proxies.values()).doesNotHaveDuplicates().noneMatch(u -> u.endsWith(":8000"));
+      for (String p : proxies.values()) {
+        // a worker's proxy learns the routes within a refresh (1 s); until then it answers 503 + Retry-After
+        pollBody(p + "/hello?name=n", "hello n");
       }
+
+      assertThat(send("PUT", api, config("HeadOnly")).statusCode()).isEqualTo(200);
+      s = poll(api, x -> x.path("proxies").size() == 1);
+      assertThat(proxies(s)).containsOnlyKeys(cluster.head().nodeId().value());
+      String worker = proxies.get(cluster.worker(0).nodeId().value());
+      pollRefused(worker + "/hello?name=n");
+      assertThat(send("GET", proxies(s).values().iterator().next() + "/hello?name=h", null).body())
+          .isEqualTo("hello h");
+
+      assertThat(send("PUT", api, config("Disabled")).statusCode()).isEqualTo(200);
+      s = poll(api, x -> x.path("proxies").isEmpty());
+      assertThat(s.path("http_options").isNull()).isTrue();
+      pollRefused(proxies.get(cluster.head().nodeId().value()) + "/hello?name=n");
     }
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,95 +62,91 @@ class ServeHttpEndToEndTest {
 
   @Test
   void servesAClassOverHttp() throws Exception {
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build())) {
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
+        .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
       String base = "http://127.0.0.1:" + port;
-      try {
-        long t0 = System.nanoTime();
-        assertThat(send("PUT", api, config(port, "hello")).statusCode()).isEqualTo(200);
-        JsonNode status = poll(api, s -> s.path("applications").path("hello").path("status").asText().equals("RUNNING")
-            && s.path("applications").path("narrow").path("status").asText().equals("RUNNING"));
-        System.out.printf("PUT -> RUNNING in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        JsonNode replicas = status.path("applications").path("hello").path("deployments").path("Hello").path("replicas");
-        assertThat(replicas).hasSize(2);
-        Set<String> replicaIds = new HashSet<>();
-        Set<String> nodes = new HashSet<>();
-        replicas.forEach(r -> {
-          replicaIds.add(r.path("replica_id").asText());
-          nodes.add(r.path("node_id").asText());
-        });
-        assertThat(nodes).hasSize(2); // 3 CPUs each on 4-CPU nodes: two nodes
+      long t0 = System.nanoTime();
+      assertThat(send("PUT", api, config(port, "hello")).statusCode()).isEqualTo(200);
+      JsonNode status = poll(api, s -> s.path("applications").path("hello").path("status").asText().equals("RUNNING")
+          && s.path("applications").path("narrow").path("status").asText().equals("RUNNING"));
+      System.out.printf("PUT -> RUNNING in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+      JsonNode replicas = status.path("applications").path("hello").path("deployments").path("Hello").path("replicas");
+      assertThat(replicas).hasSize(2);
+      Set<String> replicaIds = new HashSet<>();
+      Set<String> nodes = new HashSet<>();
+      replicas.forEach(r -> {
+        replicaIds.add(r.path("replica_id").asText());
+        nodes.add(r.path("node_id").asText());
+      });
+      assertThat(nodes).hasSize(2); // 3 CPUs each on 4-CPU nodes: two nodes
 
-        // concurrent requests reach both replicas (each answers with its id and node)
-        Set<String> servedBy = new HashSet<>();
-        Set<String> servedOn = new HashSet<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (servedBy.size() < 2 && System.nanoTime() < deadline) {
-          List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
-          for (int i = 0; i < 6; i++) {
-            batch.add(sendAsync("GET", base + "/hello?name=x&sleep_ms=200", null));
-          }
-          for (var f : batch) {
-            HttpResponse<String> r = f.join();
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo("hello x");
-            servedBy.add(r.headers().firstValue("x-troupe-replica").orElseThrow());
-            servedOn.add(r.headers().firstValue("x-troupe-node").orElseThrow());
-          }
+      // concurrent requests reach both replicas (each answers with its id and node)
+      Set<String> servedBy = new HashSet<>();
+      Set<String> servedOn = new HashSet<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (servedBy.size() < 2 && System.nanoTime() < deadline) {
+        List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          batch.add(sendAsync("GET", base + "/hello?name=x&sleep_ms=200", null));
         }
-        assertThat(servedBy).isEqualTo(replicaIds);
-        assertThat(servedOn).isEqualTo(nodes);
-
-        // unknown route, user error (replica keeps serving), request timeout
-        assertThat(send("GET", base + "/nope", null).statusCode()).isEqualTo(404);
-        HttpResponse<String> boom = send("GET", base + "/hello?name=boom", null);
-        assertThat(boom.statusCode()).isEqualTo(500);
-        assertThat(Json.MAPPER.readTree(boom.body()).path("error_id").asText()).hasSize(16);
-        assertThat(boom.body()).contains("boom requested");
-        assertThat(send("GET", base + "/hello/sub?name=y", null).body()).isEqualTo("hello y");
-        assertThat(send("GET", base + "/hello?name=z&sleep_ms=5000", null).statusCode()).isEqualTo(408);
-        // the timed-out request is interrupted on its replica: narrow's only slot (max_ongoing_requests=1) is
-        // free at once, not after the 60 s the request would have slept
-        assertThat(send("GET", base + "/narrow?name=t&sleep_ms=60000", null).statusCode()).isEqualTo(408);
-        HttpResponse<String> afterTimeout = send("GET", base + "/narrow?name=after", null);
-        assertThat(afterTimeout.statusCode()).as(afterTimeout.body()).isEqualTo(200);
-        assertThat(afterTimeout.body()).isEqualTo("hello after");
-
-        // max_ongoing_requests=1, max_queued_requests=1: a burst gets 503 with Retry-After
-        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          burst.add(sendAsync("GET", base + "/narrow?name=n&sleep_ms=1000", null));
+        for (var f : batch) {
+          HttpResponse<String> r = f.join();
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.body()).isEqualTo("hello x");
+          servedBy.add(r.headers().firstValue("x-troupe-replica").orElseThrow());
+          servedOn.add(r.headers().firstValue("x-troupe-node").orElseThrow());
         }
-        List<Integer> codes = burst.stream().map(f -> f.join().statusCode()).toList();
-        assertThat(codes).contains(200, 503);
-        assertThat(burst.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 503))
-            .allSatisfy(r -> assertThat(r.headers().firstValue("retry-after")).isPresent());
-
-        // user_config changes in place: same replica actors, new greeting
-        long t1 = System.nanoTime();
-        assertThat(send("PUT", api, config(port, "hi")).statusCode()).isEqualTo(200);
-        pollHttp(base + "/hello?name=x", "hi x");
-        System.out.printf("user_config update visible in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
-        JsonNode after = poll(api, s -> s.path("applications").path("hello").path("status").asText().equals("RUNNING"));
-        Set<String> afterIds = new HashSet<>();
-        after.path("applications").path("hello").path("deployments").path("Hello").path("replicas")
-            .forEach(r -> afterIds.add(r.path("replica_id").asText()));
-        assertThat(afterIds).isEqualTo(replicaIds);
-
-        // DELETE removes everything; the route is gone
-        long t2 = System.nanoTime();
-        assertThat(send("DELETE", api, null).statusCode()).isEqualTo(200);
-        poll(api, s -> s.path("applications").isEmpty());
-        System.out.printf("DELETE -> no applications in %d ms%n", (System.nanoTime() - t2) / 1_000_000);
-        assertThat(send("GET", base + "/hello?name=x", null).statusCode()).isEqualTo(404);
-      } finally {
-        Serve.shutdown(cluster.head().nodeId());
       }
+      assertThat(servedBy).isEqualTo(replicaIds);
+      assertThat(servedOn).isEqualTo(nodes);
+
+      // unknown route, user error (replica keeps serving), request timeout
+      assertThat(send("GET", base + "/nope", null).statusCode()).isEqualTo(404);
+      HttpResponse<String> boom = send("GET", base + "/hello?name=boom", null);
+      assertThat(boom.statusCode()).isEqualTo(500);
+      assertThat(Json.MAPPER.readTree(boom.body()).path("error_id").asText()).hasSize(16);
+      assertThat(boom.body()).contains("boom requested");
+      assertThat(send("GET", base + "/hello/sub?name=y", null).body()).isEqualTo("hello y");
+      assertThat(send("GET", base + "/hello?name=z&sleep_ms=5000", null).statusCode()).isEqualTo(408);
+      // the timed-out request is interrupted on its replica: narrow's only slot (max_ongoing_requests=1) is
+      // free at once, not after the 60 s the request would have slept
+      assertThat(send("GET", base + "/narrow?name=t&sleep_ms=60000", null).statusCode()).isEqualTo(408);
+      HttpResponse<String> afterTimeout = send("GET", base + "/narrow?name=after", null);
+      assertThat(afterTimeout.statusCode()).as(afterTimeout.body()).isEqualTo(200);
+      assertThat(afterTimeout.body()).isEqualTo("hello after");
+
+      // max_ongoing_requests=1, max_queued_requests=1: a burst gets 503 with Retry-After
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        burst.add(sendAsync("GET", base + "/narrow?name=n&sleep_ms=1000", null));
+      }
+      List<Integer> codes = burst.stream().map(f -> f.join().statusCode()).toList();
+      assertThat(codes).contains(200, 503);
+      assertThat(burst.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 503))
+          .allSatisfy(r -> assertThat(r.headers().firstValue("retry-after")).isPresent());
+
+      // user_config changes in place: same replica actors, new greeting
+      long t1 = System.nanoTime();
+      assertThat(send("PUT", api, config(port, "hi")).statusCode()).isEqualTo(200);
+      pollHttp(base + "/hello?name=x", "hi x");
+      System.out.printf("user_config update visible in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+      JsonNode after = poll(api, s -> s.path("applications").path("hello").path("status").asText().equals("RUNNING"));
+      Set<String> afterIds = new HashSet<>();
+      after.path("applications").path("hello").path("deployments").path("Hello").path("replicas")
+          .forEach(r -> afterIds.add(r.path("replica_id").asText()));
+      assertThat(afterIds).isEqualTo(replicaIds);
+
+      // DELETE removes everything; the route is gone
+      long t2 = System.nanoTime();
+      assertThat(send("DELETE", api, null).statusCode()).isEqualTo(200);
+      poll(api, s -> s.path("applications").isEmpty());
+      System.out.printf("DELETE -> no applications in %d ms%n", (System.nanoTime() - t2) / 1_000_000);
+      assertThat(send("GET", base + "/hello?name=x", null).statusCode()).isEqualTo(404);
     }
   }
 

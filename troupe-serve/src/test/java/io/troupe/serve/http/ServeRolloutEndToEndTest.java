@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
-import io.troupe.serve.api.Serve;
+import io.troupe.serve.api.ServeExtension;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,65 +55,61 @@ class ServeRolloutEndToEndTest {
 
   @Test
   void aResourceChangeRollsReplicasOverWithoutDroppingRequests() throws Exception {
-    Serve.enable();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).build())) {
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
+        .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
       String url = "http://127.0.0.1:" + port + "/hello?name=r&sleep_ms=20";
-      try {
-        assertThat(send("PUT", api, config(port, 1)).statusCode()).isEqualTo(200);
-        Set<String> before = replicaIds(poll(api, running()));
-        assertThat(before).hasSize(2);
+      assertThat(send("PUT", api, config(port, 1)).statusCode()).isEqualTo(200);
+      Set<String> before = replicaIds(poll(api, running()));
+      assertThat(before).hasSize(2);
 
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger ok = new AtomicInteger();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        Map<String, Integer> servedBy = new ConcurrentHashMap<>();
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-          clients.add(Thread.ofVirtual().start(() -> {
-            while (!stop.get()) {
-              try {
-                HttpResponse<String> r = send("GET", url, null);
-                if (r.statusCode() == 200 && r.body().equals("hello r")) {
-                  ok.incrementAndGet();
-                  servedBy.merge(r.headers().firstValue("x-troupe-replica").orElse("?"), 1, Integer::sum);
-                } else {
-                  failures.add(r.statusCode() + " " + r.body());
-                }
-              } catch (Exception e) {
-                failures.add(e.toString());
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger ok = new AtomicInteger();
+      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+      Map<String, Integer> servedBy = new ConcurrentHashMap<>();
+      List<Thread> clients = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        clients.add(Thread.ofVirtual().start(() -> {
+          while (!stop.get()) {
+            try {
+              HttpResponse<String> r = send("GET", url, null);
+              if (r.statusCode() == 200 && r.body().equals("hello r")) {
+                ok.incrementAndGet();
+                servedBy.merge(r.headers().firstValue("x-troupe-replica").orElse("?"), 1, Integer::sum);
+              } else {
+                failures.add(r.statusCode() + " " + r.body());
               }
+            } catch (Exception e) {
+              failures.add(e.toString());
             }
-          }));
-        }
-        waitFor(() -> ok.get() >= 20, "load running");
-
-        long t0 = System.nanoTime();
-        assertThat(send("PUT", api, config(port, 0.5)).statusCode()).isEqualTo(200);
-        JsonNode rolled = poll(api, s -> running().test(s) && replicaIds(s).size() == 2
-            && replicaIds(s).stream().noneMatch(before::contains));
-        System.out.printf("rollover of 2 replicas under load: RUNNING on new replicas after %d ms%n",
-            (System.nanoTime() - t0) / 1_000_000);
-        Set<String> after = replicaIds(rolled);
-        int atRollover = ok.get();
-        waitFor(() -> ok.get() >= atRollover + 40, "load continuing on the new replicas");
-        stop.set(true);
-        for (Thread t : clients) {
-          assertThat(t.join(Duration.ofSeconds(30))).isTrue();
-        }
-
-        System.out.printf("%d requests, %d failed; served by %s%n", ok.get() + failures.size(), failures.size(), servedBy);
-        assertThat(failures).as("requests that failed during the rollover").isEmpty();
-        // old replicas served before the change, new ones after it (the proxy prefers a replica on its own
-        // node, so not necessarily every replica got traffic)
-        assertThat(servedBy.keySet()).containsAnyElementsOf(before).containsAnyElementsOf(after);
-      } finally {
-        Serve.shutdown(cluster.head().nodeId());
+          }
+        }));
       }
+      waitFor(() -> ok.get() >= 20, "load running");
+
+      long t0 = System.nanoTime();
+      assertThat(send("PUT", api, config(port, 0.5)).statusCode()).isEqualTo(200);
+      JsonNode rolled = poll(api, s -> running().test(s) && replicaIds(s).size() == 2
+          && replicaIds(s).stream().noneMatch(before::contains));
+      System.out.printf("rollover of 2 replicas under load: RUNNING on new replicas after %d ms%n",
+          (System.nanoTime() - t0) / 1_000_000);
+      Set<String> after = replicaIds(rolled);
+      int atRollover = ok.get();
+      waitFor(() -> ok.get() >= atRollover + 40, "load continuing on the new replicas");
+      stop.set(true);
+      for (Thread t : clients) {
+        assertThat(t.join(Duration.ofSeconds(30))).isTrue();
+      }
+
+      System.out.printf("%d requests, %d failed; served by %s%n", ok.get() + failures.size(), failures.size(), servedBy);
+      assertThat(failures).as("requests that failed during the rollover").isEmpty();
+      // old replicas served before the change, new ones after it (the proxy prefers a replica on its own
+      // node, so not necessarily every replica got traffic)
+      assertThat(servedBy.keySet()).containsAnyElementsOf(before).containsAnyElementsOf(after);
     }
   }
 

@@ -61,15 +61,14 @@ class ServeMetricsTest {
   }
 
   @Test
-  void ofUsesTheNodesRegistryOrRecordsNowhere() {
-    NodeId id = new NodeId("serve-metrics-test");
-    try (NodeMetrics node = NodeMetrics.open(id)) {
-      assertThat(ServeMetrics.of(id)).isSameAs(ServeMetrics.of(id));
-      ServeMetrics.of(id).httpRequest("a", "/", "GET", 200, 1);
+  void ofIsOneInstancePerNodeRegistry() {
+    try (NodeMetrics node = NodeMetrics.create(new NodeId("serve-metrics-test"));
+        NodeMetrics other = NodeMetrics.create(new NodeId("serve-metrics-other"))) {
+      assertThat(ServeMetrics.of(node)).isSameAs(ServeMetrics.of(node)).isNotSameAs(ServeMetrics.of(other));
+      ServeMetrics.of(node).httpRequest("a", "/", "GET", 200, 1);
       assertThat(node.scrape()).contains("troupe_serve_num_http_requests_total{application=\"a\"");
+      assertThat(other.scrape()).doesNotContain("troupe_serve_num_http_requests_total");
     }
-    ServeMetrics detached = ServeMetrics.of(id);
-    detached.replica(replica, () -> 1).processed("/", 1); // no node: accepted, recorded nowhere
-    assertThat(ServeMetrics.of(id)).isNotSameAs(detached);
+    ServeMetrics.detached().replica(replica, () -> 1).processed("/", 1); // no node: accepted, recorded nowhere
   }
 }
