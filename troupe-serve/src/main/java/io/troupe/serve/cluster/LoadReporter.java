@@ -61,7 +61,7 @@ public final class LoadReporter implements AutoCloseable {
       if (known.isEmpty()) {
         return;
       }
-      ServeMetrics m = ServeMetrics.of(troupe.nodeId());
+      ServeMetrics m = ServeMetrics.of(troupe.metrics());
       sampler.sample(System.nanoTime(), known, m.queuedNow(), m.executingNow()).ifPresent(sink);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "load report step failed", e);
