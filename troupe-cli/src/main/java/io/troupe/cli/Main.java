@@ -32,6 +32,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         ServeCommand.class,
         LlmCommand.class,
         DemoCommand.class,
+        LogsCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -4,6 +4,8 @@ import io.troupe.serve.api.Deployment;
 import io.troupe.serve.api.ServeRequest;
 import io.troupe.serve.api.ServeResponse;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The smallest serving application (examples/hello): {@code GET <prefix>?name=x} answers
@@ -17,6 +19,7 @@ import java.util.Map;
 public class Hello {
   /** The greeting without user_config. */
   public static final String DEFAULT_GREETING = "hello";
+  private static final Logger LOG = LoggerFactory.getLogger(Hello.class);
   private volatile String greeting = DEFAULT_GREETING;
 
   public Hello() {
@@ -44,6 +47,7 @@ public class Hello {
       Thread.sleep(Math.min(sleepMs, 60_000)); // simulated work, so one can fill the replicas
     }
     String name = request.queryParam("name").orElse("world");
+    LOG.info("greeting {}", name); // in this replica's log file, with the request id (troupe logs replica ...)
     if (name.equals("boom")) {
       throw new IllegalStateException("boom requested");
     }

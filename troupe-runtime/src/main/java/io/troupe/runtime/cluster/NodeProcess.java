@@ -76,6 +76,9 @@ public final class NodeProcess implements TroupeNode {
   /** The config's extensions attached to this node, in config order; closed first, newest first. */
   private final List<NodeExtension.Attachment> attachments = new CopyOnWriteArrayList<>();
   private volatile String address;
+  /** This node's log files (node.log, one per actor) and the JVM's appender writing them (empty off logback). */
+  private final io.troupe.runtime.logs.NodeLogs logs;
+  private final Optional<io.troupe.runtime.logs.LogFileAppender> logFiles;
   private volatile boolean advertised;
   private volatile org.apache.pekko.actor.Cancellable readvertise;
   /** How often a node checks that its metrics URL is still in the cluster's KV store. */
@@ -95,6 +98,9 @@ public final class NodeProcess implements TroupeNode {
     this.system = system;
     this.total = total;
     this.metrics = io.troupe.runtime.api.NodeMetrics.create(nodeId);
+    this.logs = io.troupe.runtime.logs.NodeLogs.forNode(nodeId);
+    this.logFiles = io.troupe.runtime.logs.LogFileAppender.install();
+    logFiles.ifPresent(a -> a.addNode(logs));
   }
 
   static {
@@ -231,9 +237,11 @@ public final class NodeProcess implements TroupeNode {
     ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
         detected.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), List.of(), null);
     agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
-        effects -> new NodeAgent(nodeId, ledger, effects, () -> client), registration, control, router,
+        effects -> new NodeAgent(nodeId, ledger, effects, () -> client, actorLogs()), registration, control, router,
         agent::set, () -> registered.complete(null))), "agent", Props.empty()));
     NodeGauges.register(metrics.registry(), agent::get, detected.total());
+    system.systemActorOf(io.troupe.runtime.logs.LogService.create(logs), io.troupe.runtime.logs.LogService.NAME,
+        Props.empty());
     try {
       registered.get(config.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -247,6 +255,7 @@ public final class NodeProcess implements TroupeNode {
       routes.add(new io.troupe.runtime.rest.PlacementGroupApi(client));
       routes.add(new io.troupe.runtime.rest.MetricsRoute(metrics));
       routes.add(new io.troupe.runtime.rest.MetricsTargets(client));
+      routes.add(new io.troupe.runtime.rest.LogsApi(client, new io.troupe.runtime.logs.LogsClient(system)));
       attachments.forEach(a -> routes.addAll(a.restRoutes()));
       rest = RestServer.start(config.dashboardHost(), config.dashboardPort(), config.dashboardToken(), routes);
     }
@@ -302,6 +311,28 @@ public final class NodeProcess implements TroupeNode {
             }
           });
     }, system.executionContext());
+  }
+
+  private io.troupe.runtime.node.ActorLogs actorLogs() {
+    if (logFiles.isEmpty()) {
+      return io.troupe.runtime.node.ActorLogs.NONE;
+    }
+    return new io.troupe.runtime.node.ActorLogs() {
+      @Override
+      public java.nio.file.Path fileFor(ActorId id, String name) {
+        return logs.actorFile(id, name);
+      }
+
+      @Override
+      public void released(java.nio.file.Path file) {
+        logFiles.get().release(file);
+      }
+    };
+  }
+
+  /** This node's log files. */
+  public io.troupe.runtime.logs.NodeLogs logs() {
+    return logs;
   }
 
   static Config pekkoConfig(NodeConfig c) {
@@ -495,5 +526,6 @@ public final class NodeProcess implements TroupeNode {
       // best effort
     }
     metrics.close();
+    logFiles.ifPresent(appender -> appender.removeNode(logs));
   }
 }

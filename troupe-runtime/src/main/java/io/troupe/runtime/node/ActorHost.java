@@ -2,6 +2,9 @@ package io.troupe.runtime.node;
 
 import io.troupe.runtime.api.ActorContext;
 import io.troupe.runtime.api.ActorId;
+import io.troupe.runtime.logs.LogFileAppender;
+import java.nio.file.Path;
+import org.slf4j.MDC;
 import io.troupe.runtime.resources.Allocation;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -35,10 +38,18 @@ public final class ActorHost {
   private volatile boolean stopped;
 
   private final boolean inGroup;
+  /** The file this actor's code logs to (MDC {@link LogFileAppender#FILE_KEY} around every call); null for none. */
+  private final Path logFile;
 
   ActorHost(ActorId id, int incarnation, Allocation allocation, ActorContext context, int maxConcurrency,
       boolean inGroup) {
+    this(id, incarnation, allocation, context, maxConcurrency, inGroup, null);
+  }
+
+  ActorHost(ActorId id, int incarnation, Allocation allocation, ActorContext context, int maxConcurrency,
+      boolean inGroup, Path logFile) {
     this.inGroup = inGroup;
+    this.logFile = logFile;
     this.id = id;
     this.incarnation = incarnation;
     this.allocation = allocation;
@@ -52,6 +63,18 @@ public final class ActorHost {
 
   public int incarnation() {
     return incarnation;
+  }
+
+  Path logFile() {
+    return logFile;
+  }
+
+  /** Puts this actor's log file and id into the MDC of the calling thread (a fresh virtual thread per call). */
+  private void enterMdc() {
+    MDC.put(LogFileAppender.ACTOR_KEY, id.value());
+    if (logFile != null) {
+      MDC.put(LogFileAppender.FILE_KEY, logFile.toString());
+    }
   }
 
   boolean inGroup() {
@@ -79,6 +102,7 @@ public final class ActorHost {
     CompletableFuture<Object> done = new CompletableFuture<>();
     VIRTUAL.execute(() -> {
       ActorContext previous = ActorContext.ContextHolder.swap(context);
+      enterMdc();
       try {
         Class<?> type = Class.forName(className, true, contextLoader());
         instance = MethodInvoker.construct(type, args);
@@ -90,6 +114,7 @@ public final class ActorHost {
         done.completeExceptionally(t);
       } finally {
         ActorContext.ContextHolder.swap(previous);
+        MDC.clear();
       }
     });
     return done;
@@ -117,6 +142,7 @@ public final class ActorHost {
 
   private void run(String method, Object[] args, CompletableFuture<Object> result) {
     ActorContext previous = ActorContext.ContextHolder.swap(context);
+    enterMdc();
     try {
       Object value = MethodInvoker.invoke(instance, method, args);
       if (value instanceof CompletionStage<?> stage) {
@@ -135,6 +161,7 @@ public final class ActorHost {
       result.completeExceptionally(t);
     } finally {
       ActorContext.ContextHolder.swap(previous);
+      MDC.clear();
     }
     finished();
   }

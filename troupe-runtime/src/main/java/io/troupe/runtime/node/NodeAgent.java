@@ -41,6 +41,7 @@ public final class NodeAgent {
   private final ResourceLedger ledger;
   private final AgentEffects effects;
   private final Supplier<Troupe> client;
+  private final ActorLogs logs;
   private final Map<ActorId, ActorHost> hosts = new ConcurrentHashMap<>();
   private final NodeBundleTable bundles;
 
@@ -51,6 +52,12 @@ public final class NodeAgent {
   }
 
   public NodeAgent(NodeId nodeId, ResourceLedger ledger, AgentEffects effects, Supplier<Troupe> client) {
+    this(nodeId, ledger, effects, client, ActorLogs.NONE);
+  }
+
+  /** An agent whose actors log to the files {@code logs} names. */
+  public NodeAgent(NodeId nodeId, ResourceLedger ledger, AgentEffects effects, Supplier<Troupe> client, ActorLogs logs) {
+    this.logs = logs;
     this.nodeId = nodeId;
     this.ledger = ledger;
     this.effects = effects;
@@ -133,7 +140,7 @@ public final class NodeAgent {
     Context ctx = new Context(spec.id(), incarnation, nodeId, alloc.get().gpuIds(), client,
         Optional.ofNullable(group), bundleIndex, epoch, group != null && capture);
     ActorHost host = new ActorHost(spec.id(), incarnation, alloc.get(), ctx, spec.options().maxConcurrency(),
-        group != null);
+        group != null, logs.fileFor(spec.id(), spec.options().name()));
     hosts.put(spec.id(), host);
     report();
     return Optional.of(host.construct(spec.className(), args == null ? new Object[0] : args));
@@ -166,6 +173,9 @@ public final class NodeAgent {
   private void remove(ActorHost h, String reason) {
     hosts.remove(h.id(), h);
     h.stop(reason);
+    if (h.logFile() != null) {
+      logs.released(h.logFile());
+    }
     if (h.inGroup()) {
       bundles.releaseActor(h.id());
     } else {

@@ -159,10 +159,13 @@ public final class ReplicaActor implements AutoCloseable {
     Running tracked = requestId == null ? null : new Running();
     if (tracked != null) {
       running.put(requestId, tracked);
+      // every line the request's code logs carries its id (in the replica's log file: troupe logs replica ...)
+      org.slf4j.MDC.put(io.troupe.runtime.logs.LogFileAppender.REQUEST_KEY, requestId);
     }
     try {
       return run(method, args, http, route);
     } finally {
+      org.slf4j.MDC.remove(io.troupe.runtime.logs.LogFileAppender.REQUEST_KEY);
       if (tracked != null) {
         running.remove(requestId, tracked);
         if (tracked.finish()) {
@@ -204,7 +207,12 @@ public final class ReplicaActor implements AutoCloseable {
       return new ReplicaResult.Ok(value, ongoing.get() - (streaming ? 0 : 1));
     } catch (Throwable t) {
       String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-      LOG.log(System.Logger.Level.WARNING, "replica " + replicaId + ": " + method + " failed, error id " + errorId, t);
+      org.slf4j.MDC.put(io.troupe.runtime.logs.LogFileAppender.ERROR_KEY, errorId);
+      try {
+        LOG.log(System.Logger.Level.WARNING, "replica " + replicaId + ": " + method + " failed, error id " + errorId, t);
+      } finally {
+        org.slf4j.MDC.remove(io.troupe.runtime.logs.LogFileAppender.ERROR_KEY);
+      }
       return new ReplicaResult.Failed(errorId, t.getClass().getName() + (t.getMessage() == null ? ""
           : ": " + t.getMessage()), ongoing.get() - 1);
     } finally {

@@ -136,6 +136,19 @@ public final class HttpProxy implements AutoCloseable {
     return r;
   }
 
+  /**
+   * The request id: a client's {@code x-request-id} (as in Ray Serve; letters, digits and {@code . _ : -}, at most
+   * 128, and it should be unique), else a new UUID. Sent back in {@code x-request-id}; every line the replica logs
+   * for the request carries it ({@code troupe logs replica ...}).
+   */
+  static String requestId(ServerRequest req) {
+    return req.headers().first(HeaderNames.create(REQUEST_ID_RESPONSE_HEADER))
+        .filter(v -> v.matches("[A-Za-z0-9._:-]{1,128}")).orElseGet(() -> UUID.randomUUID().toString());
+  }
+
+  /** The header that carries the request id to the client (and from it, when it sets one). */
+  public static final String REQUEST_ID_RESPONSE_HEADER = "x-request-id";
+
   private void serve(ServerRequest req, ServerResponse res) throws Exception {
     long started = System.nanoTime();
     String method = req.prologue().method().text();
@@ -161,7 +174,9 @@ public final class HttpProxy implements AutoCloseable {
       prefix = route.get().prefix();
       Map<String, List<String>> headers = headers(req);
       headers.keySet().removeIf(ReplicaActor.REQUEST_ID_HEADER::equalsIgnoreCase); // ours, not the client's
-      headers.put(ReplicaActor.REQUEST_ID_HEADER, List.of(UUID.randomUUID().toString()));
+      String requestId = requestId(req);
+      headers.put(ReplicaActor.REQUEST_ID_HEADER, List.of(requestId));
+      res.header(HeaderNames.create(REQUEST_ID_RESPONSE_HEADER), requestId);
       ServeRequest request = new ServeRequest(method, path, prefix, req.query().rawValue(), headers,
           req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
       Instant deadline = clock.instant().plus(options.requestTimeout().orElse(NO_TIMEOUT));
