@@ -132,6 +132,8 @@ public final class Main implements Runnable {
         return cls.getDeclaredConstructor(CliContext.class).newInstance(ctx);
       } catch (NoSuchMethodException e) {
         return CommandLine.defaultFactory().create(cls);
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        throw e.getCause() instanceof Exception ex ? ex : e; // the command's own failure, not the wrapper
       }
     }
   }

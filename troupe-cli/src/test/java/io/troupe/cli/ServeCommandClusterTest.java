@@ -85,6 +85,46 @@ class ServeCommandClusterTest {
     assertThat(down.out()).isEqualTo("Removing 1 application: hello (their replicas drain and stop)\n");
   }
 
+  /**
+   * A builder that throws (here an LLM app with a misspelt model key) is reported with its own message —
+   * not the reflection wrapper — by the deployment status, the REST answer and the CLI.
+   */
+  @Test
+  void anLlmAppWithAnUnknownModelKeyReportsTheBuildersMessageEverywhere() throws Exception {
+    String yaml = """
+        proxy_location: HeadOnly
+        http_options: {host: 127.0.0.1, port: %d, request_timeout_s: 30}
+        applications:
+          - name: ext
+            route_prefix: /ext
+            import_path: io.troupe.llm.serve.LlmApps:fromArgs
+            args:
+              models:
+                - {model_id: tiny, model_source: /nowhere, max_tokenz: 8}
+        """.formatted(port);
+    Path file = Files.writeString(home.resolve("ext.yaml"), yaml);
+    CliHarness cli = new CliHarness(home);
+    String expected = "Deploying application 'ext' failed: unknown model option 'max_tokenz'; known: [";
+
+    CliHarness.Result deployed = cli.run("serve", "deploy", file.toString(), "--address", url, "--wait", "60");
+    assertThat(deployed.code()).isNotZero();
+    assertThat(deployed.err()).contains("application ext failed to deploy: " + expected)
+        .doesNotContain("InvocationTargetException");
+
+    HttpResponse<String> rest = get(url + "/api/serve/applications/");
+    assertThat(rest.statusCode()).isEqualTo(200);
+    com.fasterxml.jackson.databind.JsonNode app = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(rest.body()).path("applications").path("ext");
+    assertThat(app.path("status").asText()).isEqualTo("DEPLOY_FAILED");
+    assertThat(app.path("message").asText()).startsWith(expected).contains("max_tokens");
+
+    CliHarness.Result status = cli.run("serve", "status", "--address", url);
+    assertThat(status.out()).contains("DEPLOY_FAILED").contains("unknown model option 'max_tokenz'")
+        .doesNotContain("InvocationTargetException");
+
+    cli.run("serve", "shutdown", "--address", url);
+  }
+
   @Test
   void theDemoConfigServesTheLlmOnRootWithTwoSpreadRanksAndHelloOnHello() {
     ServeCommand.Loaded c = ServeCommand.parse("demo", DemoCommand.demoConfig(port, home.resolve("models/demo")));

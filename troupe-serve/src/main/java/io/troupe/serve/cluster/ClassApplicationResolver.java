@@ -17,7 +17,8 @@ import java.util.Map;
  *       {@code hello(Map<String,Object> args)} (or {@code hello()}) returning an {@link Application}
  *       or a {@link BoundDeployment}, called with the config's {@code args}.</li>
  * </ul>
- * Stateless.
+ * An exception thrown by a builder propagates as itself (its message becomes the application's
+ * {@code DEPLOY_FAILED} message). Stateless.
  */
 public final class ClassApplicationResolver implements ApplicationResolver {
   private final ClassLoader loader;
@@ -48,7 +49,13 @@ public final class ClassApplicationResolver implements ApplicationResolver {
     String methodName = path.substring(colon + 1);
     for (Method m : cls.getMethods()) {
       if (m.getName().equals(methodName) && Modifier.isStatic(m.getModifiers()) && m.getParameterCount() <= 1) {
-        Object out = m.getParameterCount() == 0 ? m.invoke(null) : m.invoke(null, (Map<String, Object>) app.args());
+        Object out;
+        try {
+          out = m.getParameterCount() == 0 ? m.invoke(null) : m.invoke(null, (Map<String, Object>) app.args());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          // the builder's own exception (e.g. "unknown model option ..."), not the reflection wrapper
+          throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
+        }
         return switch (out) {
           case Application a -> a;
           case BoundDeployment b -> Application.of(b);
