@@ -11,22 +11,22 @@ public final class Method {
 
   @FunctionalInterface
   public interface M0<T, R> extends Serializable {
-    R apply(T target) throws Exception;
+    R apply(T target) throws Throwable;
   }
 
   @FunctionalInterface
   public interface M1<T, A, R> extends Serializable {
-    R apply(T target, A a) throws Exception;
+    R apply(T target, A a) throws Throwable;
   }
 
   @FunctionalInterface
   public interface M2<T, A, B, R> extends Serializable {
-    R apply(T target, A a, B b) throws Exception;
+    R apply(T target, A a, B b) throws Throwable;
   }
 
   @FunctionalInterface
   public interface M3<T, A, B, C, R> extends Serializable {
-    R apply(T target, A a, B b, C c) throws Exception;
+    R apply(T target, A a, B b, C c) throws Throwable;
   }
 
   /** The implementation method name of a serializable method reference. */

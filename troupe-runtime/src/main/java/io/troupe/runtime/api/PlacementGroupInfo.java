@@ -11,8 +11,20 @@ import java.util.Optional;
 public record PlacementGroupInfo(PlacementGroupId id, Optional<String> name, PlacementStrategy strategy,
     PlacementGroupState state, long epoch, List<BundleInfo> bundles, String reason,
     Optional<GangRestart> lastGangRestart) {
-  /** A gang restart: the epoch it moved the group to, when, and why (e.g. "node n died (lost bundle [1])"). */
-  public record GangRestart(long epoch, java.time.Instant at, String cause) {}
+  /**
+   * A gang restart: the epoch it moved the group to, when, why (e.g. "node n died (lost bundle [1])"), and the
+   * indexes of the bundles whose node was lost (empty when a member failed on a node that stays).
+   */
+  public record GangRestart(long epoch, java.time.Instant at, String cause, List<Integer> lostBundles) {
+    public GangRestart {
+      lostBundles = lostBundles == null ? List.of() : List.copyOf(lostBundles);
+    }
+
+    /** A restart that lost no bundle (a member failed). */
+    public GangRestart(long epoch, java.time.Instant at, String cause) {
+      this(epoch, at, cause, List.of());
+    }
+  }
 
   /** Without a gang restart. */
   public PlacementGroupInfo(PlacementGroupId id, Optional<String> name, PlacementStrategy strategy,

@@ -105,14 +105,14 @@ final class Gangs {
     }
     if (gangFailure && g.spec.gang().isPresent()) {
       List<ActorRecord> members = new ArrayList<>(List.of(r));
-      restart(g, "actor " + actor + " died: " + cause, now, members);
+      restart(g, "actor " + actor + " died: " + cause, List.of(), now, members);
     } else {
       s.actorGroup.remove(actor);
     }
   }
 
   /** Restarts the gang; {@code extra} are members already dead (their allocations are gone). */
-  void restart(GroupRecord g, String cause, Instant now, List<ActorRecord> extra) {
+  void restart(GroupRecord g, String cause, List<Integer> lostBundles, Instant now, List<ActorRecord> extra) {
     Optional<GangPolicy> policy = g.spec.gang();
     if (policy.isEmpty() || g.state.terminal()) {
       return;
@@ -136,7 +136,8 @@ final class Gangs {
     }
     g.epoch++;
     g.gangRestarts++;
-    g.lastGangRestart = new io.troupe.runtime.api.PlacementGroupInfo.GangRestart(g.epoch, now, cause);
+    g.lastGangRestart = new io.troupe.runtime.api.PlacementGroupInfo.GangRestart(g.epoch, now, cause,
+        lostBundles);
     if (!stop.isEmpty()) {
       s.listener.stopActors(g.id, stop, "gang restart of " + g.label() + " to epoch " + g.epoch + ": " + cause);
     }

@@ -177,7 +177,8 @@ public final class PlacementGroupManager {
       s.persist(g);
     }
     s.listener.stateChanged(g.id, g.state, g.reason);
-    gangs.restart(g, cause + " (lost bundle" + (gone.size() == 1 ? " " : "s ") + gone + ")", now, deadMembers);
+    gangs.restart(g, cause + " (lost bundle" + (gone.size() == 1 ? " " : "s ") + gone + ")", gone, now,
+        deadMembers);
   }
 
   // ---------------------------------------------------------------- groups

@@ -23,9 +23,9 @@ record PlacementGroupView(
     @JsonProperty("reason") String reason,
     @JsonProperty("last_gang_restart") GangRestartView lastGangRestart) {
 
-  /** A gang's last restart: the epoch it moved to, when (ISO-8601), why. */
+  /** A gang's last restart: the epoch it moved to, when (ISO-8601), why, the bundles whose node was lost. */
   record GangRestartView(@JsonProperty("epoch") long epoch, @JsonProperty("at") String at,
-      @JsonProperty("cause") String cause) {}
+      @JsonProperty("cause") String cause, @JsonProperty("lost_bundles") List<Integer> lostBundles) {}
 
   /** One bundle: what it reserves, where ({@code node_id} null while not reserved) and its GPU ids. */
   record BundleView(
@@ -43,6 +43,6 @@ record PlacementGroupView(
     String reason = info.reason() == null || info.reason().isBlank() ? null : info.reason();
     return new PlacementGroupView(info.id().value(), info.name().orElse(null), info.state().name(),
         info.strategy().name(), info.epoch(), bundles, reason, info.lastGangRestart()
-            .map(r -> new GangRestartView(r.epoch(), r.at().toString(), r.cause())).orElse(null));
+            .map(r -> new GangRestartView(r.epoch(), r.at().toString(), r.cause(), r.lostBundles())).orElse(null));
   }
 }

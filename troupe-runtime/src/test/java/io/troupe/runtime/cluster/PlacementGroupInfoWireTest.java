@@ -35,7 +35,7 @@ class PlacementGroupInfoWireTest {
           List.of(new PlacementGroupInfo.BundleInfo(0, Bundle.of(Map.of("CPU", 1, "GPU", 1)),
               Optional.of(NodeId.of("node-a")), List.of("0"))), "",
           Optional.of(new PlacementGroupInfo.GangRestart(1, Instant.parse("2026-11-26T16:00:00.123Z"),
-              "node n died (lost bundle [1])")));
+              "node n died (lost bundle [1])", List.of(1))));
       ControlCommand.Reply.Group msg = new ControlCommand.Reply.Group(info, null);
       Serialization s = SerializationExtension.get(system);
       byte[] bytes = s.serialize(msg).get();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.troupe.runtime.api.ActorId;
 import io.troupe.runtime.api.GangPolicy;
+import io.troupe.runtime.api.PlacementGroupInfo;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.PlacementGroupSpec;
@@ -37,6 +38,7 @@ class GangAndRecoveryTest {
     sim.manager.placeActor(ActorId.of("rank0"), g, OptionalInt.of(0), ResourceSet.of("GPU", 2), "args-0");
     assertThat(sim.manager.admits(g, 0)).isTrue();
     sim.manager.onActorDied(ActorId.of("rank1"), "OOM");
+    assertThat(sim.manager.info(g).orElseThrow().lastGangRestart().orElseThrow().lostBundles()).isEmpty();
     assertThat(sim.events).anyMatch(e -> e.startsWith("stop " + g + " [rank0]"));
     assertThat(sim.manager.admits(g, 0)).isFalse();
     assertThat(sim.manager.admits(g, 1)).isTrue();
@@ -66,6 +68,9 @@ class GangAndRecoveryTest {
     NodeId victim = sim.manager.info(g).orElseThrow().bundles().get(0).node().orElseThrow();
     sim.kill(victim);
     assertThat(sim.manager.epochOf(g)).hasValue(1);
+    PlacementGroupInfo.GangRestart restart = sim.manager.info(g).orElseThrow().lastGangRestart().orElseThrow();
+    assertThat(restart.lostBundles()).containsExactly(0); // as data, not only in the cause's text
+    assertThat(restart.epoch()).isEqualTo(1);
     sim.advance(Duration.ofSeconds(2));
     assertThat(sim.state(g)).isEqualTo(PlacementGroupState.CREATED);
     assertThat(sim.recreated.get(g)).hasSize(2).allSatisfy(m -> assertThat(m.node()).isNotEqualTo(victim));
