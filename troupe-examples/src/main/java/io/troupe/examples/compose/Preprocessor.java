@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The ingress of {@link ComposeApp}: normalizes {@code ?text=} and asks the {@link Model} through the
  * handle its constructor received.
  * <ul>
- *   <li>{@code GET /compose?text=..} — {@code model.remote("predict", text)}: the composed result;</li>
+ *   <li>{@code GET /compose?text=..} — {@code model.remote(Model::predict, text)}: the composed result;</li>
  *   <li>{@code GET /compose/stream?text=..&n=..} — the model's tokens as they are produced, one line
  *       each (server-sent events when the client sends {@code Accept: text/event-stream}).</li>
  * </ul>
@@ -35,10 +35,10 @@ public class Preprocessor {
         return ServeResponse.text(400, "n must be a whole number");
       }
       boolean sse = request.header("accept").orElse("").contains("text/event-stream");
-      ResponseStream<String> tokens = model.stream("tokens", text, Math.max(0, Math.min(n, 1000)));
+      ResponseStream<String> tokens = model.stream(Model::tokens, text, Math.max(0, Math.min(n, 1000)));
       return StreamingResponse.of(sse ? tokens : new Lines(tokens));
     }
-    return ServeResponse.ok(model.<String>remote("predict", text).get(20, TimeUnit.SECONDS));
+    return ServeResponse.ok(model.remote(Model::predict, text).get(20, TimeUnit.SECONDS));
   }
 
   /** Each token as one line of a chunked body; closing it cancels the model's stream. */

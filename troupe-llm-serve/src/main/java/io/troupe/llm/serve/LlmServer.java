@@ -373,22 +373,7 @@ public final class LlmServer implements AutoCloseable {
 
     /** One chunk: {@code delta} is the text (completions) or the delta object (chat). */
     private String chunk(Object delta, String finishReason) {
-      Map<String, Object> choice = new LinkedHashMap<>();
-      choice.put("index", 0);
-      if (chat) {
-        choice.put("delta", delta instanceof String s ? Map.of("content", s) : delta);
-      } else {
-        choice.put("text", delta);
-        choice.put("logprobs", null);
-      }
-      choice.put("finish_reason", finishReason);
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("id", p.id());
-      c.put("object", chat ? "chat.completion.chunk" : "text_completion");
-      c.put("created", p.created());
-      c.put("model", config.modelId());
-      c.put("choices", List.of(choice));
-      return json(c);
+      return json(OpenAiWire.Chunk.of(p.id(), p.created(), config.modelId(), chat, delta, finishReason));
     }
   }
 }

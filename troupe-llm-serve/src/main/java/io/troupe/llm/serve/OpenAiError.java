@@ -1,8 +1,6 @@
 package io.troupe.llm.serve;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * An error in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with its HTTP status.
@@ -31,13 +29,8 @@ public record OpenAiError(int status, String message, String type, String param,
     return new OpenAiError(500, message, "server_error", null, null);
   }
 
-  /** The JSON body as a map, ready for Jackson. */
-  public Map<String, Object> body() {
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("message", message);
-    e.put("type", type);
-    e.put("param", param);
-    e.put("code", code);
-    return Map.of("error", e);
+  /** The JSON body ({@code {"error": {"message", "type", "param", "code"}}}), ready for Jackson. */
+  Object body() {
+    return new OpenAiWire.ErrorBody(new OpenAiWire.Error(message, type, param, code));
   }
 }

@@ -38,27 +38,27 @@ public final class OpenAiIngress {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long CALL_TIMEOUT_S = 600;
 
-  private final Map<String, DeploymentHandle<?>> models = new LinkedHashMap<>();
+  private final Map<String, DeploymentHandle<LlmServer>> models = new LinkedHashMap<>();
 
-  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0) {
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<LlmServer> m0) {
     this(modelIds, List.of(m0));
   }
 
-  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1) {
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<LlmServer> m0, DeploymentHandle<LlmServer> m1) {
     this(modelIds, List.of(m0, m1));
   }
 
-  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1,
-      DeploymentHandle<?> m2) {
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<LlmServer> m0, DeploymentHandle<LlmServer> m1,
+      DeploymentHandle<LlmServer> m2) {
     this(modelIds, List.of(m0, m1, m2));
   }
 
-  public OpenAiIngress(List<String> modelIds, DeploymentHandle<?> m0, DeploymentHandle<?> m1,
-      DeploymentHandle<?> m2, DeploymentHandle<?> m3) {
+  public OpenAiIngress(List<String> modelIds, DeploymentHandle<LlmServer> m0, DeploymentHandle<LlmServer> m1,
+      DeploymentHandle<LlmServer> m2, DeploymentHandle<LlmServer> m3) {
     this(modelIds, List.of(m0, m1, m2, m3));
   }
 
-  private OpenAiIngress(List<String> modelIds, List<DeploymentHandle<?>> handles) {
+  private OpenAiIngress(List<String> modelIds, List<DeploymentHandle<LlmServer>> handles) {
     if (modelIds.size() != handles.size()) {
       throw new IllegalArgumentException(modelIds.size() + " model ids but " + handles.size() + " handles");
     }
@@ -83,16 +83,7 @@ public final class OpenAiIngress {
   }
 
   private ServeResponse listModels() {
-    List<Map<String, Object>> data = new ArrayList<>();
-    for (String id : models.keySet()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", id);
-      m.put("object", "model");
-      m.put("created", 0);
-      m.put("owned_by", "troupe");
-      data.add(m);
-    }
-    return ServeResponse.json(200, json(Map.of("object", "list", "data", data)));
+    return ServeResponse.json(200, json(OpenAiWire.ModelList.of(models.keySet())));
   }
 
   private Object generate(ServeRequest req, boolean chat) {
@@ -106,7 +97,7 @@ public final class OpenAiIngress {
       throw new BadRequest(OpenAiError.invalid(null, "the body must be a JSON object"));
     }
     String model = text(body, "model", true);
-    DeploymentHandle<?> handle = models.get(model);
+    DeploymentHandle<LlmServer> handle = models.get(model);
     if (handle == null) {
       return error(new OpenAiError(404, "The model '" + model + "' does not exist", "invalid_request_error", "model",
           "model_not_found"));
@@ -117,7 +108,7 @@ public final class OpenAiIngress {
     if (!stream) {
       CompletionOutcome out;
       try {
-        out = handle.<CompletionOutcome>remote("complete", params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        out = handle.remote(LlmServer::complete, params).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
         Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof BackPressureException bp) {
@@ -128,13 +119,13 @@ public final class OpenAiIngress {
       }
       return switch (out) {
         case OpenAiError e -> error(e);
-        case CompletionResult r -> ServeResponse.json(200, json(body(r, chat)));
+        case CompletionResult r -> ServeResponse.json(200, json(OpenAiWire.Completion.of(r, chat)));
       };
     }
     ResponseStream<String> chunks;
     String first;
     try {
-      chunks = handle.stream("stream", params);
+      chunks = handle.stream(LlmServer::stream, params);
     } catch (BackPressureException bp) {
       return error(OpenAiError.overloaded(model, bp.getMessage()));
     } catch (RuntimeException e) {
@@ -157,7 +148,7 @@ public final class OpenAiIngress {
       return new ServeResponse(statusOf(first), Map.of("content-type", "application/json"),
           first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    DeploymentHandle<?> server = handle;
+    DeploymentHandle<LlmServer> server = handle;
     return StreamingResponse.sse(new WithDone(first, chunks,
         cause -> midStreamFailure(model, withGangRestart(server, cause))));
   }
@@ -261,27 +252,6 @@ public final class OpenAiIngress {
     return v.asText();
   }
 
-  private static Map<String, Object> body(CompletionResult r, boolean chat) {
-    Map<String, Object> choice = new LinkedHashMap<>();
-    choice.put("index", 0);
-    if (chat) {
-      choice.put("message", Map.of("role", "assistant", "content", r.text()));
-    } else {
-      choice.put("text", r.text());
-      choice.put("logprobs", null);
-    }
-    choice.put("finish_reason", r.finishReason());
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", r.id());
-    out.put("object", chat ? "chat.completion" : "text_completion");
-    out.put("created", r.created());
-    out.put("model", r.model());
-    out.put("choices", List.of(choice));
-    out.put("usage", Map.of("prompt_tokens", r.promptTokens(), "completion_tokens", r.completionTokens(),
-        "total_tokens", r.promptTokens() + r.completionTokens()));
-    return out;
-  }
-
   private static ServeResponse methodNotAllowed(String allowed) {
     return error(new OpenAiError(405, "method not allowed; use " + allowed, "invalid_request_error", null, null))
         .withHeader("allow", allowed);
@@ -364,15 +334,25 @@ public final class OpenAiIngress {
   }
 
   /**
-   * {@code cause}, plus the recent gang restart of the model's replica group if there is one (within
-   * {@link #RECENT_RESTART}): when a rank's node dies the replica is restarted with its ranks, and a call cut off by
-   * that may only see "stream 1 is gone" or "actor lost"; the group's last restart says which bundles were lost.
-   * Asks the cluster (this ingress runs as a replica); without an answer within 3 s, {@code cause} as it is.
+   * Why a call to a model's server failed: the failure's own words, and the ranks lost with their bundles when
+   * the replica's gang restarted because nodes died (data from the group's
+   * {@link PlacementGroupInfo.GangRestart#lostBundles()}, never read back out of the text).
    */
-  private static String withGangRestart(DeploymentHandle<?> handle, String cause) {
+  record ServerFailure(String cause, List<Integer> lostRanks) {
+    ServerFailure {
+      lostRanks = List.copyOf(lostRanks);
+    }
+  }
+
+  /**
+   * The failure of a call to {@code handle}'s deployment, with its replica's gang restart when one happened in the
+   * last {@link #RECENT_RESTART}: asks the cluster (this ingress runs as a replica); without an answer within 3 s,
+   * {@code cause} alone.
+   */
+  private static ServerFailure withGangRestart(DeploymentHandle<LlmServer> handle, String cause) {
     Optional<ActorContext> ctx = ActorContext.current();
-    if (ctx.isEmpty() || LOST_BUNDLES.matcher(cause).find()) {
-      return cause;
+    if (ctx.isEmpty()) {
+      return new ServerFailure(cause, List.of());
     }
     String marker = handle.deploymentId().app() + "#" + handle.deploymentId().name() + "#";
     Instant recent = Instant.now().minus(RECENT_RESTART);
@@ -380,38 +360,37 @@ public final class OpenAiIngress {
       for (PlacementGroupInfo g : ctx.get().troupe().placementGroups().get(3, TimeUnit.SECONDS)) {
         Optional<PlacementGroupInfo.GangRestart> r = g.lastGangRestart();
         if (g.name().orElse("").contains(marker) && r.isPresent() && r.get().at().isAfter(recent)) {
-          return cause + "; the replica's placement group " + g.id().value() + " restarted as a gang to epoch "
-              + r.get().epoch() + " after: " + r.get().cause();
+          return new ServerFailure(cause + "; the replica's placement group " + g.id().value()
+              + " restarted as a gang to epoch " + r.get().epoch() + " after: " + r.get().cause(),
+              r.get().lostBundles());
         }
       }
     } catch (Exception e) {
       // no enrichment: the cause alone still says what failed
     }
-    return cause;
+    return new ServerFailure(cause, List.of());
   }
 
   static final java.time.Duration RECENT_RESTART = java.time.Duration.ofMinutes(2);
-
-  private static final java.util.regex.Pattern LOST_BUNDLES = java.util.regex.Pattern.compile(
-      "lost bundles? \\[([0-9, ]+)]");
 
   /**
    * The message of a model stream that broke mid-way. When its replica's gang restarted because bundles were lost,
    * it names the ranks that were lost with them: an LLM replica runs rank {@code i} in bundle {@code i}.
    */
-  static String midStreamFailure(String model, String cause) {
-    return serverFailure(model, cause, true);
+  static String midStreamFailure(String model, ServerFailure failure) {
+    return serverFailure(model, failure, true);
   }
 
   /** The message of a failed call to a model's server (see {@link #midStreamFailure}). */
-  static String serverFailure(String model, String cause, boolean midStream) {
+  static String serverFailure(String model, ServerFailure failure, boolean midStream) {
     StringBuilder sb = new StringBuilder("the server of model '").append(model).append("' failed")
         .append(midStream ? " mid-stream" : "");
-    java.util.regex.Matcher m = LOST_BUNDLES.matcher(cause);
-    if (m.find()) {
-      sb.append(": lost rank(s) ").append(m.group(1)).append(" (the bundle of each rank was on a node that died; ")
+    if (!failure.lostRanks().isEmpty()) {
+      sb.append(": lost rank(s) ").append(failure.lostRanks().stream().map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(", ")))
+          .append(" (the bundle of each rank was on a node that died; ")
           .append("the replica and its ranks restart together, retry shortly)");
     }
-    return sb.append(": ").append(cause).toString();
+    return sb.append(": ").append(failure.cause()).toString();
   }
 }

@@ -45,11 +45,15 @@ class OpenAiParamsTest {
   void aBrokenStreamNamesTheLostRanksWhenItsGangLostBundles() {
     String cause = "stream 1 of llm#LlmServer-tp2#d1 broke: actor a was lost while the call was in flight (gang "
         + "restart of pg-6 after: gang restart of placement group pg-6 to epoch 1: node n died (lost bundle [1]))";
-    assertThat(OpenAiIngress.midStreamFailure("tp2", cause))
+    assertThat(OpenAiIngress.midStreamFailure("tp2", new OpenAiIngress.ServerFailure(cause, List.of(1))))
         .startsWith("the server of model 'tp2' failed mid-stream: lost rank(s) 1 (").endsWith(cause);
-    assertThat(OpenAiIngress.midStreamFailure("m", "x (lost bundles [0, 2])")).contains("lost rank(s) 0, 2 (");
-    assertThat(OpenAiIngress.midStreamFailure("m", "the replica died")).isEqualTo(
-        "the server of model 'm' failed mid-stream: the replica died");
+    assertThat(OpenAiIngress.midStreamFailure("m", new OpenAiIngress.ServerFailure("x", List.of(0, 2))))
+        .contains("lost rank(s) 0, 2 (");
+    // the ranks come from the restart's data, not from the words of the cause
+    assertThat(OpenAiIngress.midStreamFailure("m", new OpenAiIngress.ServerFailure("x (lost bundle [3])", List.of())))
+        .isEqualTo("the server of model 'm' failed mid-stream: x (lost bundle [3])");
+    assertThat(OpenAiIngress.midStreamFailure("m", new OpenAiIngress.ServerFailure("the replica died", List.of())))
+        .isEqualTo("the server of model 'm' failed mid-stream: the replica died");
   }
 
   @Test

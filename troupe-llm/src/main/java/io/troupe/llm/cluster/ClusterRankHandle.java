@@ -47,7 +47,7 @@ final class ClusterRankHandle implements RankHandle {
   @Override
   public CompletableFuture<StepOutput> step(StepBatch batch) {
     CompletableFuture<StepOutput> out = new CompletableFuture<>();
-    actor.<StepOutput>call("step", batch).whenComplete((v, err) -> {
+    actor.call(RankActor::step, batch).whenComplete((v, err) -> {
       if (err == null) {
         out.complete(v);
         return;

@@ -1,5 +1,6 @@
 package io.troupe.serve.api;
 
+import io.troupe.runtime.api.Method;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.serve.cluster.HandleClient;
 import java.io.Serializable;
@@ -28,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * a handle binds to the node it is used on: inside a replica, the replica's node; elsewhere, the
  * {@link Troupe} passed to {@link #of}. Thread-safe.
  *
- * @param <T> the deployment class (documentation only; methods are called by name)
+ * @param <T> the deployment class: typed calls take its method references ({@code handle.remote(Model::predict, x)});
+ *     calls by name ({@code remote("predict", x)}) stay for methods chosen at run time
  */
 public final class DeploymentHandle<T> implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -73,6 +75,26 @@ public final class DeploymentHandle<T> implements Serializable {
     return client().call(deploymentId(), method, args, options.timeout(), options.routingKey());
   }
 
+  /** Calls {@code method} (a method reference such as {@code Model::predict}) on one replica. */
+  public <R> CompletableFuture<R> remote(Method.M0<T, R> method) {
+    return remote(Method.nameOf(method));
+  }
+
+  /** Calls {@code method(a)} (a method reference such as {@code Model::predict}) on one replica. */
+  public <A, R> CompletableFuture<R> remote(Method.M1<T, A, R> method, A a) {
+    return remote(Method.nameOf(method), a);
+  }
+
+  /** Calls {@code method(a, b)} on one replica. */
+  public <A, B, R> CompletableFuture<R> remote(Method.M2<T, A, B, R> method, A a, B b) {
+    return remote(Method.nameOf(method), a, b);
+  }
+
+  /** Calls {@code method(a, b, c)} on one replica. */
+  public <A, B, C, R> CompletableFuture<R> remote(Method.M3<T, A, B, C, R> method, A a, B b, C c) {
+    return remote(Method.nameOf(method), a, b, c);
+  }
+
   /** Calls the options' method ({@link CallOptions#method}) with {@code args}. */
   public <R> CompletableFuture<R> call(Object... args) {
     return remote(options.method(), args);
@@ -84,6 +106,17 @@ public final class DeploymentHandle<T> implements Serializable {
    */
   public <R> ResponseStream<R> stream(String method, Object... args) {
     return client().stream(deploymentId(), method, args, options.timeout(), options.routingKey());
+  }
+
+  /** {@link #stream} of streaming method {@code method(a)} (a method reference returning a Stream). */
+  public <A, R> ResponseStream<R> stream(Method.M1<T, A, ? extends java.util.stream.Stream<R>> method, A a) {
+    return stream(Method.nameOf(method), a);
+  }
+
+  /** {@link #stream} of streaming method {@code method(a, b)} (a method reference returning a Stream). */
+  public <A, B, R> ResponseStream<R> stream(Method.M2<T, A, B, ? extends java.util.stream.Stream<R>> method, A a,
+      B b) {
+    return stream(Method.nameOf(method), a, b);
   }
 
   /** {@link #stream} of the options' method. */

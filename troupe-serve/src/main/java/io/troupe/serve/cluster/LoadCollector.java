@@ -49,7 +49,7 @@ public final class LoadCollector implements AutoCloseable {
         }
         actor = h;
       }
-      List<LoadReport.Received> got = h.<List<LoadReport.Received>>call("takeReports").get(5, TimeUnit.SECONDS);
+      List<LoadReport.Received> got = h.call(RoutesActor::takeReports).get(5, TimeUnit.SECONDS);
       for (LoadReport.Received r : got) {
         submit(r.atMillis(), r.report());
       }

@@ -92,7 +92,7 @@ public final class LoadReporter implements AutoCloseable {
           }
           actor = h;
         }
-        h.<Boolean>call("report", r).whenComplete((ok, e) -> {
+        h.call(RoutesActor::report, r).whenComplete((ok, e) -> {
           if (e != null) {
             actor = null;
             LOG.log(System.Logger.Level.DEBUG, "sending a load report failed; the next one retries", e);

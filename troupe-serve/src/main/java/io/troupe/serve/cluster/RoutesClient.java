@@ -111,7 +111,7 @@ public final class RoutesClient {
       }
       RoutesActor.Snapshot s;
       try {
-        s = h.<RoutesActor.Snapshot>call("routes").get(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        s = h.call(RoutesActor::routes).get(FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         actor = null; // re-created with the head, perhaps: look it up again next time
         throw e;

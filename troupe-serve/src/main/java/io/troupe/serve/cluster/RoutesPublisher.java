@@ -55,7 +55,7 @@ public final class RoutesPublisher {
     last = routes;
     lastHttp = http;
     sentAt = now;
-    h.<Boolean>call("publish", new RoutesActor.Snapshot(++version, routes, http)).whenComplete((ok, ex) -> {
+    h.call(RoutesActor::publish, new RoutesActor.Snapshot(++version, routes, http)).whenComplete((ok, ex) -> {
       if (ex != null) {
         LOG.log(System.Logger.Level.DEBUG, "publishing routes failed; retrying with the next snapshot", ex);
         actor = null;

@@ -207,7 +207,7 @@ public final class TroupeClusterOps implements ClusterOps {
     if (e == null || e.handle == null) {
       return; // poll reports it dead or re-attaches it
     }
-    e.action = e.handle.<Boolean>call("updateRuntime", config.userConfig(), config.maxOngoingRequests())
+    e.action = e.handle.call(ReplicaActor::updateRuntime, config.userConfig(), config.maxOngoingRequests())
         .<ReplicaReport>thenApply(ok -> new ReplicaReport.Ready(e.node, e.group, Optional.of(e.handle.id())))
         .exceptionally(ex -> new ReplicaReport.Failed("reconfigure failed: " + describe(ex), e.group));
   }
@@ -218,7 +218,7 @@ public final class TroupeClusterOps implements ClusterOps {
     if (e == null || e.handle == null) {
       return;
     }
-    e.health = e.handle.<Boolean>call("checkHealth").<HealthReport>thenApply(ok -> new HealthReport.Healthy())
+    e.health = e.handle.call(ReplicaActor::checkHealth).<HealthReport>thenApply(ok -> new HealthReport.Healthy())
         .exceptionally(ex -> new HealthReport.Unhealthy(describe(ex)));
   }
 
@@ -255,10 +255,10 @@ public final class TroupeClusterOps implements ClusterOps {
   private void drain(ActorHandle<ReplicaActor> h, Duration waitLoop, Duration timeout) {
     Instant deadline = clock.instant().plus(timeout);
     try {
-      int ongoing = h.<Integer>call("startDraining").get(timeout.toMillis() + 1, TimeUnit.MILLISECONDS);
+      int ongoing = h.call(ReplicaActor::startDraining).get(timeout.toMillis() + 1, TimeUnit.MILLISECONDS);
       while (ongoing > 0 && clock.instant().isBefore(deadline)) {
         Thread.sleep(Math.max(10, Math.min(waitLoop.toMillis(), Duration.between(clock.instant(), deadline).toMillis())));
-        ongoing = h.<Integer>call("queueLength").get(timeout.toMillis() + 1, TimeUnit.MILLISECONDS);
+        ongoing = h.call(ReplicaActor::queueLength).get(timeout.toMillis() + 1, TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
