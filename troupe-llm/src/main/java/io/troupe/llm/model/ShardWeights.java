@@ -153,13 +153,13 @@ public record ShardWeights(
   }
 
   private static Matrix rows(ModelFolder f, String name, int start, int count, int cols, WeightType type) {
-    return matrix(f.readRows(name, start, count), count, cols, type.resolve(f.info(name).dtype()));
+    return matrix(f.readRows(name, start, count), count, cols, type.resolve(f.stored(name)));
   }
 
   private static Matrix cols(ModelFolder f, String name, int start, int count, int rows, WeightType type) {
-    boolean all = start == 0 && count == f.info(name).shape()[1];
+    boolean all = start == 0 && count == f.shape(name)[1];
     float[] w = all ? f.readRows(name, 0, rows) : f.readColumns(name, start, count);
-    return matrix(w, rows, count, type.resolve(f.info(name).dtype()));
+    return matrix(w, rows, count, type.resolve(f.stored(name)));
   }
 
   private static Matrix matrix(float[] w, int rows, int cols, WeightType type) {

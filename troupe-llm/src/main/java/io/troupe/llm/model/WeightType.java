@@ -56,6 +56,11 @@ public enum WeightType {
     return Arrays.stream(values()).map(WeightType::configName).collect(Collectors.joining(", "));
   }
 
+  /** AUTO resolved to how a tensor is stored ({@code stored} itself resolved); the others as they are. */
+  public WeightType resolve(WeightType stored) {
+    return this == AUTO ? stored : this;
+  }
+
   /** AUTO resolved against the checkpoint's element type; the others as they are. */
   public WeightType resolve(DType stored) {
     if (this != AUTO) {

@@ -64,7 +64,10 @@ public final class Tokenizer {
     }
 
     /**
-     * Loads {@code tokenizer.json} and, when present, {@code tokenizer_config.json} (BOS/EOS,
+     * Loads {@code tokenizer.json} and, when present, ... (see below); a {@code .gguf} file (or a folder whose only
+     * model is one, without tokenizer.json) gives its tokenizer and chat template from the GGUF metadata.
+     *
+     * <p>Loads {@code tokenizer.json} and, when present, {@code tokenizer_config.json} (BOS/EOS,
      * {@code add_bos_token}, {@code chat_template}) and {@code generation_config.json} (extra EOS ids).
      */
     public static Tokenizer fromDirectory(Path dir) {

