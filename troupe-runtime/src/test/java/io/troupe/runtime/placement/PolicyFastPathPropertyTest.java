@@ -6,6 +6,7 @@ import io.troupe.runtime.api.Bundle;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.runtime.api.ResourceSet;
+import io.troupe.testkit.PropertyTimeout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * slot-list path.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@PropertyTimeout(seconds = 120)
 class PolicyFastPathPropertyTest {
   private final BundleSchedulingPolicy policy = new BundleSchedulingPolicy();
 
