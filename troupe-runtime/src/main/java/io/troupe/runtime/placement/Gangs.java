@@ -142,6 +142,9 @@ final class Gangs {
       s.listener.stopActors(g.id, stop, "gang restart of " + g.label() + " to epoch " + g.epoch + ": " + cause);
     }
     if (g.gangRestarts > policy.get().maxRestarts()) {
+      // Every member dies with the group, also those already stopped (the one that failed): failing the group
+      // stops its pending members too.
+      g.gangPending = members;
       fail.accept(g, g.label() + " FAILED: gang restart budget of " + policy.get().maxRestarts()
           + " used up; last failure: " + cause);
       return;

@@ -249,7 +249,13 @@ public final class PlacementGroupManager {
     }
     List<ActorId> actors = new ArrayList<>(g.actors.keySet());
     if (g.gangPending != null) {
-      g.gangPending.forEach(r -> s.actorGroup.remove(r.actor()));
+      // Members waiting for a gang restart that will not come: they are stopped (die) with the group.
+      g.gangPending.forEach(r -> {
+        s.actorGroup.remove(r.actor());
+        if (!actors.contains(r.actor())) {
+          actors.add(r.actor());
+        }
+      });
     }
     actors.forEach(s.actorGroup::remove);
     g.actors.clear();

@@ -49,9 +49,13 @@ class GangAndRecoveryTest {
     assertThat(members).extracting(GangMember::actor).containsExactly(ActorId.of("rank0"), ActorId.of("rank1"));
     assertThat(members).extracting(GangMember::creationArgs).containsExactly("args-0", "args-1");
     assertThat(members).allSatisfy(m -> assertThat(m.epoch()).isEqualTo(1));
+    sim.events.clear();
     sim.manager.onActorDied(ActorId.of("rank0"), "crash again");
     assertThat(sim.state(g)).isEqualTo(PlacementGroupState.FAILED);
     assertThat(sim.manager.notReadyReason(g)).contains("restart budget");
+    // Every member is stopped with the failed group, the one that died last too (it must not wait for a restart
+    // that never comes).
+    assertThat(sim.events).anyMatch(e -> e.startsWith("stop " + g) && e.contains("rank0") && e.contains("FAILED"));
     assertThat(sim.heldBundles()).isZero();
   }
 
