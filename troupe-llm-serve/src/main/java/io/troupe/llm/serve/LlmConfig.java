@@ -172,7 +172,7 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     }
     io.troupe.llm.serve.external.EngineSpec engine = io.troupe.llm.serve.external.EngineSpec.fromMap(m);
     if (engine.external()) {
-      for (String builtinOnly : List.of("dtype", "kv_cache_bytes")) {
+      for (String builtinOnly : List.of("dtype", "kv_cache_bytes", "max_tokens")) {
         if (m.containsKey(builtinOnly)) {
           throw new IllegalArgumentException(builtinOnly + " applies to the built-in engine only; with engine: "
               + engine.engine() + " pass the engine's own flag in engine_args (e.g. [\"--dtype\", \"bfloat16\"])");
@@ -262,6 +262,7 @@ public record LlmConfig(String modelId, String modelSource, int tensorParallelSi
     if (engine.external()) {
       m.remove("dtype");
       m.remove("kv_cache_bytes");
+      m.remove("max_tokens");
     }
     return m;
   }

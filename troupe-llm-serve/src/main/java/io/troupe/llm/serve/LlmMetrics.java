@@ -142,6 +142,66 @@ public final class LlmMetrics implements AutoCloseable {
     };
   }
 
+  /**
+   * Records one request forwarded to an external engine, measured where Troupe sees it: time to the first streamed
+   * chunk, one output token per streamed chunk (OpenAI servers stream one token per chunk), or the {@code usage} of a
+   * whole answer; end-to-end latency; finished requests by reason.
+   */
+  Forwarded forwarded() {
+    return new Forwarded(nanos.getAsLong());
+  }
+
+  /** One forwarded request (see {@link #forwarded}); one thread at a time. */
+  final class Forwarded {
+    private final long start;
+    private long first = -1;
+    private long last;
+    private int chunks;
+    private boolean done;
+
+    Forwarded(long start) {
+      this.start = start;
+    }
+
+    /** A streamed chunk arrived. */
+    void chunk() {
+      long now = nanos.getAsLong();
+      if (first < 0) {
+        first = now;
+        ttft.record((now - start) / 1e9);
+      }
+      last = now;
+      chunks++;
+    }
+
+    /**
+     * The request ended ({@code stop}, {@code error} or {@code abort}); {@code prompt}/{@code completion} are the
+     * answer's usage when known (else -1: a stream counts its chunks).
+     */
+    void finish(String reason, long prompt, long completion) {
+      if (done) {
+        return;
+      }
+      done = true;
+      long now = nanos.getAsLong();
+      if (prompt > 0) {
+        promptTokens.increment(prompt);
+      }
+      long out = completion >= 0 ? completion : chunks;
+      generationTokens.increment(out);
+      if (first < 0 && completion > 0) {
+        ttft.record((now - start) / 1e9); // a whole answer: its first token is known only at the end
+      }
+      if (chunks > 1) {
+        tpot.record((last - first) / 1e9 / (chunks - 1));
+      }
+      e2e.record((now - start) / 1e9);
+      finished.computeIfAbsent(reason, r -> add(Counter.builder("troupe.llm.request.success")
+          .description("Requests the engine finished, by finished_reason (stop, length, abort, error)")
+          .tags(tags).tag("finished_reason", r).register(registry))).increment();
+    }
+  }
+
   private <M extends Meter> M add(M m) {
     synchronized (meters) {
       meters.add(m);

@@ -12,6 +12,7 @@ import io.troupe.llm.cluster.ClusterRanks;
 import io.troupe.llm.engine.EngineConfig;
 import io.troupe.llm.engine.LlmEngine;
 import io.troupe.llm.parallel.RankOptions;
+import io.troupe.llm.serve.external.ProcessGang;
 import io.troupe.llm.parallel.SingleRankExecutor;
 import io.troupe.llm.spi.ModelExecutor;
 import io.troupe.llm.tokenizer.StreamingDecoder;
@@ -66,13 +67,25 @@ public final class LlmServer implements AutoCloseable {
   private final LlmEngine engine;
   private final int maxContext;
   private final LlmMetrics metrics;
+  private final ProcessGang gang; // an external engine's processes; null for the built-in engine
   private final java.util.concurrent.atomic.AtomicLong abortedByClient = new java.util.concurrent.atomic.AtomicLong();
 
   public LlmServer(Map<String, Object> config) {
     this.config = LlmConfig.fromMap(config);
     if (this.config.engine().external()) {
-      throw new IllegalStateException("engine: " + this.config.engine().engine() + " is not served by this build yet");
+      // An external engine: its processes run in this replica's bundles; requests are forwarded to its leader.
+      this.gang = ProcessGang.launch(new ProcessGang.Spec(this.config.modelId(), this.config.modelSource(),
+          this.config.tensorParallelSize(), this.config.pipelineParallelSize(), this.config.engine(),
+          this.config.bundlePerRank()));
+      this.tokenizer = null;
+      this.chatTemplate = null;
+      this.ranks = null;
+      this.engine = null;
+      this.maxContext = 0;
+      this.metrics = LlmMetrics.forReplica(this.config.modelId(), () -> null);
+      return;
     }
+    this.gang = null;
     Path dir = Path.of(this.config.modelSource());
     this.tokenizer = Tokenizer.fromDirectory(dir);
     this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
@@ -98,16 +111,142 @@ public final class LlmServer implements AutoCloseable {
     this.metrics = LlmMetrics.forReplica(this.config.modelId(), engine::metrics);
   }
 
-  /** The model this replica serves: {@code [{id, max_model_len}]}. */
+  /** The model this replica serves: {@code [{id, max_model_len}]} ({@code [{id, engine}]} for an external engine). */
   public List<Map<String, Object>> models() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", config.modelId());
+    if (gang != null) {
+      m.put("engine", config.engine().engine());
+      return List.of(m);
+    }
     m.put("max_model_len", maxContext);
     return List.of(m);
   }
 
+  /**
+   * Forwards a request to the external engine's leader and returns its whole answer (a 502 in OpenAI's shape when
+   * the leader cannot be reached). Only for {@code engine} other than builtin.
+   */
+  public ForwardResponse forward(ForwardRequest r) {
+    requireExternal();
+    LlmMetrics.Forwarded m = metrics.forwarded();
+    try {
+      ForwardResponse resp = gang.upstream().call(r);
+      long[] usage = usage(resp.body());
+      m.finish(resp.status() == 200 ? "stop" : "error", usage[0], usage[1]);
+      return resp;
+    } catch (java.io.IOException | RuntimeException e) {
+      m.finish("error", -1, 0);
+      return upstreamFailed(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      m.finish("abort", -1, 0);
+      return upstreamFailed(e);
+    }
+  }
+
+  /**
+   * Forwards a streamed request: first a {@link ForwardResponse} head (status, content type), then each server-sent
+   * event's data as a string, as the engine sends it. Closing the stream (the client went away) closes the connection
+   * to the engine, which aborts the request there.
+   */
+  public Stream<Object> forwardStream(ForwardRequest r) {
+    requireExternal();
+    LlmMetrics.Forwarded m = metrics.forwarded();
+    Stream<Object> upstream;
+    try {
+      upstream = gang.upstream().stream(r);
+    } catch (java.io.IOException | RuntimeException e) {
+      m.finish("error", -1, 0);
+      return Stream.of(upstreamFailed(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      m.finish("abort", -1, 0);
+      return Stream.of(upstreamFailed(e));
+    }
+    Iterator<Object> it = upstream.iterator();
+    boolean[] end = new boolean[1];
+    Iterator<Object> counted = new Iterator<>() {
+      boolean head = true;
+
+      @Override
+      public boolean hasNext() {
+        try {
+          boolean more = it.hasNext();
+          if (!more && !end[0]) {
+            end[0] = true;
+            m.finish("stop", -1, -1);
+          }
+          return more;
+        } catch (RuntimeException e) {
+          end[0] = true;
+          m.finish("error", -1, -1);
+          throw e;
+        }
+      }
+
+      @Override
+      public Object next() {
+        Object o = it.next();
+        if (head) {
+          head = false;
+        } else {
+          m.chunk();
+        }
+        return o;
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(counted, Spliterator.ORDERED), false)
+        .onClose(() -> {
+          if (!end[0]) {
+            end[0] = true;
+            abortedByClient.incrementAndGet();
+            m.finish("abort", -1, -1);
+          }
+          upstream.close();
+        });
+  }
+
+  /** Each engine process: node rank, rank, host, port, GPU ids, alive, exit code, log file, last output lines. */
+  public List<Map<String, Object>> processes() {
+    requireExternal();
+    return gang.logs();
+  }
+
+  /** The last {@code lines} lines of process {@code index}'s output (0 = the leader). */
+  public List<String> processOutput(Integer index, Integer lines) {
+    requireExternal();
+    return gang.tail(index, lines);
+  }
+
+  private void requireExternal() {
+    if (gang == null) {
+      throw new IllegalStateException("model '" + config.modelId() + "' runs on the built-in engine; nothing to forward");
+    }
+  }
+
+  private static ForwardResponse upstreamFailed(Exception e) {
+    OpenAiError err = new OpenAiError(502, "the model's engine did not answer: " + e.getMessage(), "server_error",
+        null, null);
+    return new ForwardResponse(502, "application/json", null, json(err.body()).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** {@code [prompt_tokens, completion_tokens]} of an OpenAI answer's usage, -1 when absent. */
+  static long[] usage(byte[] body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode u = JSON.readTree(body).path("usage");
+      return new long[] {u.path("prompt_tokens").asLong(-1), u.path("completion_tokens").asLong(-1)};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {-1, -1};
+    }
+  }
+
   /** Generates to the end; a bad request answers an {@link OpenAiError} (400), a failed engine one (500). */
   public CompletionOutcome complete(CompletionParams params) {
+    if (gang != null) {
+      return OpenAiError.server("model '" + config.modelId() + "' runs on an external engine: forward the request");
+    }
     Object prepared = prepare(params);
     if (prepared instanceof OpenAiError e) {
       return e;
@@ -145,6 +284,10 @@ public final class LlmServer implements AutoCloseable {
    * stream early aborts the generation.
    */
   public Stream<String> stream(CompletionParams params) {
+    if (gang != null) {
+      return Stream.of(json(OpenAiError.server("model '" + config.modelId()
+          + "' runs on an external engine: forward the request").body()));
+    }
     Object prepared = prepare(params);
     if (prepared instanceof OpenAiError e) {
       return Stream.of(json(e.body()));
@@ -164,6 +307,15 @@ public final class LlmServer implements AutoCloseable {
 
   /** Engine counters: {@code running}, {@code waiting}, {@code kv_usage}, {@code finished}, {@code aborted_by_client}. */
   public Map<String, Object> stats() {
+    if (gang != null) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("engine", config.engine().engine());
+      out.put("epoch", gang.epoch());
+      out.put("leader", gang.upstream().base());
+      out.put("aborted_by_client", abortedByClient.get());
+      out.put("processes", gang.slots().size());
+      return out;
+    }
     var m = engine.metrics();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("running", m.running());
@@ -183,6 +335,10 @@ public final class LlmServer implements AutoCloseable {
    * it): its rank group is down for good (no gang restart possible). A rank group that is restarting is healthy.
    */
   public void checkHealth() {
+    if (gang != null) {
+      gang.checkHealth();
+      return;
+    }
     if (engine.metrics() == null) {
       throw new IllegalStateException("engine has no metrics");
     }
@@ -196,6 +352,10 @@ public final class LlmServer implements AutoCloseable {
   @Override
   public void close() {
     metrics.close();
+    if (gang != null) {
+      gang.close();
+      return;
+    }
     engine.close();
     if (ranks != null) {
       ranks.close();

@@ -74,6 +74,7 @@ public final class OpenAiIngress {
         case "/v1/models" -> req.method().equals("GET") ? listModels() : methodNotAllowed("GET");
         case "/v1/completions" -> req.method().equals("POST") ? generate(req, false) : methodNotAllowed("POST");
         case "/v1/chat/completions" -> req.method().equals("POST") ? generate(req, true) : methodNotAllowed("POST");
+        case "/v1/embeddings" -> req.method().equals("POST") ? embeddings(req) : methodNotAllowed("POST");
         default -> error(new OpenAiError(404, "no route " + req.method() + " " + path, "invalid_request_error", null,
             "unknown_url"));
       };
@@ -101,6 +102,9 @@ public final class OpenAiIngress {
     if (handle == null) {
       return error(new OpenAiError(404, "The model '" + model + "' does not exist", "invalid_request_error", "model",
           "model_not_found"));
+    }
+    if (external(model, handle)) {
+      return forward(req, body, model, handle, RoutingKeys.ofBody(body, chat));
     }
     CompletionParams params = parse(body, chat);
     handle = handle.options(handle.callOptions().withRoutingKey(RoutingKeys.of(params))); // prefix-aware routing
@@ -151,6 +155,132 @@ public final class OpenAiIngress {
     DeploymentHandle<LlmServer> server = handle;
     return StreamingResponse.sse(new WithDone(first, chunks,
         cause -> midStreamFailure(model, withGangRestart(server, cause))));
+  }
+
+  /** {@code POST /v1/embeddings}: forwarded to a model served by an external engine; the built-in engine has none. */
+  private Object embeddings(ServeRequest req) {
+    JsonNode body = parseBody(req);
+    String model = text(body, "model", true);
+    DeploymentHandle<?> handle = models.get(model);
+    if (handle == null) {
+      return error(new OpenAiError(404, "The model '" + model + "' does not exist", "invalid_request_error", "model",
+          "model_not_found"));
+    }
+    if (!external(model, handle)) {
+      return error(OpenAiError.invalid("model", "model '" + model + "' runs on the built-in engine, which serves no "
+          + "embeddings; serve an embedding model with engine: vllm, sglang, llama_cpp or process"));
+    }
+    return forward(req, body, model, handle, null);
+  }
+
+  private static JsonNode parseBody(ServeRequest req) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(req.body());
+    } catch (java.io.IOException e) {
+      throw new BadRequest(OpenAiError.invalid(null, "the body is not valid JSON: " + e.getMessage()));
+    }
+    if (body == null || !body.isObject()) {
+      throw new BadRequest(OpenAiError.invalid(null, "the body must be a JSON object"));
+    }
+    return body;
+  }
+
+  /** Models whose server runs an external engine (asked once per model, then cached). */
+  private final Map<String, Boolean> externalModels = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean external(String model, DeploymentHandle<?> handle) {
+    Boolean known = externalModels.get(model);
+    if (known != null) {
+      return known;
+    }
+    try {
+      List<Map<String, Object>> ms = handle.<List<Map<String, Object>>>remote("models").get(CALL_TIMEOUT_S,
+          TimeUnit.SECONDS);
+      boolean ext = !ms.isEmpty() && ms.get(0).containsKey("engine");
+      externalModels.put(model, ext);
+      return ext;
+    } catch (Exception e) {
+      return false; // not known yet (the server is starting): the built-in path answers with its error
+    }
+  }
+
+  /**
+   * Forwards the request as the client sent it to the model's external engine (its leader, through the model's
+   * replica, which belongs to the engine's gang and so never reaches a leader of another epoch). A stream is passed
+   * on event by event; closing it (the client went away) closes the upstream request.
+   */
+  private Object forward(ServeRequest req, JsonNode body, String model, DeploymentHandle<?> handle, String routingKey) {
+    if (routingKey != null) {
+      handle = handle.options(handle.callOptions().withRoutingKey(routingKey)); // prefix-aware across replicas
+    }
+    ForwardRequest fr = new ForwardRequest(req.method(), req.subPath(), req.body());
+    if (!body.path("stream").asBoolean(false)) {
+      ForwardResponse r;
+      try {
+        r = handle.<ForwardResponse>remote("forward", fr).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof BackPressureException bp) {
+          return error(OpenAiError.overloaded(model, bp.getMessage()));
+        }
+        return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(cause.getMessage())),
+            false)));
+      }
+      return passThrough(r, r.body());
+    }
+    ResponseStream<Object> chunks;
+    Object head;
+    try {
+      chunks = handle.stream("forwardStream", fr);
+    } catch (BackPressureException bp) {
+      return error(OpenAiError.overloaded(model, bp.getMessage()));
+    } catch (RuntimeException e) {
+      return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+          false)));
+    }
+    String first;
+    try {
+      head = chunks.hasNext() ? chunks.next() : null;
+      if (!(head instanceof ForwardResponse h)) {
+        chunks.close();
+        return error(OpenAiError.server("the server of model '" + model + "' answered no stream"));
+      }
+      if (h.status() != 200 || h.body().length > 0) {
+        StringBuilder b = new StringBuilder(new String(h.body(), java.nio.charset.StandardCharsets.UTF_8));
+        while (chunks.hasNext()) {
+          b.append(chunks.next());
+        }
+        chunks.close();
+        return passThrough(h, b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      if (!chunks.hasNext()) {
+        chunks.close();
+        return error(OpenAiError.server("the engine of model '" + model + "' ended its stream without a chunk"));
+      }
+      first = (String) chunks.next();
+    } catch (RuntimeException e) {
+      chunks.close();
+      return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
+          false)));
+    }
+    DeploymentHandle<?> server = handle;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ResponseStream<String> rest = (ResponseStream) chunks; // after the head every element is a String
+    return StreamingResponse.sse(new WithDone(first, rest, cause -> midStreamFailure(model, withGangRestart(server,
+        cause))));
+  }
+
+  /** The engine's answer as it is: status, content type, Retry-After. */
+  private static ServeResponse passThrough(ForwardResponse r, byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", r.contentType());
+    if (r.retryAfter() != null) {
+      headers.put("retry-after", r.retryAfter());
+    } else if (r.status() == 429 || r.status() == 503) {
+      headers.put("retry-after", "1");
+    }
+    return new ServeResponse(r.status(), headers, body);
   }
 
   private static int statusOf(String errorJson) {

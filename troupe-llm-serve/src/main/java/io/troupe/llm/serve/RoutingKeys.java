@@ -22,4 +22,22 @@ final class RoutingKeys {
     }
     return b.toString();
   }
+
+  /**
+   * The same key from a raw OpenAI body (requests forwarded to an external engine, which the ingress does not parse
+   * into {@link CompletionParams}): the prompt when it is a string, the messages' string contents; null (no
+   * prefix-aware routing) when there is neither.
+   */
+  static String ofBody(com.fasterxml.jackson.databind.JsonNode body, boolean chat) {
+    if (!chat) {
+      return body.path("prompt").isTextual() ? body.get("prompt").asText() : null;
+    }
+    StringBuilder b = new StringBuilder();
+    for (com.fasterxml.jackson.databind.JsonNode m : body.path("messages")) {
+      if (m.path("content").isTextual()) {
+        b.append("<|").append(m.path("role").asText()).append("|>\n").append(m.get("content").asText()).append('\n');
+      }
+    }
+    return b.isEmpty() ? null : b.toString();
+  }
 }
