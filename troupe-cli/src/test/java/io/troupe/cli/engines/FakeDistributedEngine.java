@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>The leader (node rank 0) listens on {@code MASTER_PORT}; every follower connects, says
  *       {@code HELLO <rank> <gpus>@<pid>} and then heartbeats every 200 ms; the leader heartbeats back.</li>
- *   <li>When a peer is lost (its socket closes, or 2 s without a heartbeat) every process exits with code 3, as
+ *   <li>When a peer is lost (its socket closes, or 10 s without a heartbeat) every process exits with code 3, as
  *       NCCL's watchdog ends a job whose peer died.</li>
  *   <li>Once every follower joined, the leader serves on {@code TROUPE_PORT}: {@code GET /v1/models},
  *       {@code GET /health}, {@code POST /v1/completions} and {@code /v1/chat/completions} (with {@code stream: true}
@@ -124,9 +124,9 @@ public final class FakeDistributedEngine {
     Thread.currentThread().join();
   }
 
-  /** Reads a peer's heartbeats; a closed socket or 2 s of silence ends this process. */
+  /** Reads a peer's heartbeats; a closed socket or 10 s of silence ends this process. */
   private void watch(Socket s, BufferedReader in, String who) throws IOException {
-    s.setSoTimeout(2000);
+    s.setSoTimeout(10_000); // generous: a loaded test machine may pause a JVM; a killed peer closes its socket at once
     Thread.ofPlatform().daemon().start(() -> {
       try {
         while (in.readLine() != null) {
