@@ -492,17 +492,23 @@ public final class ControlService {
   }
 
   private List<ClusterStatus.Demand> demands(boolean infeasible) {
-    Map<ResourceSet, int[]> counts = new LinkedHashMap<>();
-    Map<ResourceSet, String> reasons = new HashMap<>();
+    record Shape(ResourceSet resources, Map<String, String> labels, String group) {
+    }
+    Map<Shape, int[]> counts = new LinkedHashMap<>();
+    Map<Shape, String> reasons = new HashMap<>();
     for (ActorRecord a : waiting.values()) {
       if (a.infeasible == infeasible) {
-        ResourceSet r = a.spec.options().resources();
-        counts.computeIfAbsent(r, k -> new int[1])[0]++;
-        reasons.putIfAbsent(r, a.pendingReason);
+        SchedulingStrategy st = a.spec.options().strategy();
+        Shape s = new Shape(a.spec.options().resources(),
+            st instanceof SchedulingStrategy.NodeLabels l ? l.hard() : Map.of(),
+            st instanceof SchedulingStrategy.InPlacementGroup g ? g.group().value() : null);
+        counts.computeIfAbsent(s, k -> new int[1])[0]++;
+        reasons.putIfAbsent(s, a.pendingReason);
       }
     }
     List<ClusterStatus.Demand> out = new ArrayList<>();
-    counts.forEach((r, c) -> out.add(new ClusterStatus.Demand("actor", r, c[0], reasons.get(r))));
+    counts.forEach((s, c) -> out.add(new ClusterStatus.Demand("actor", s.resources(), c[0], reasons.get(s),
+        s.labels(), s.group())));
     return out;
   }
 

@@ -10,7 +10,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** {@code GET /api/cluster/status}, {@code GET /api/actors}, {@code GET /api/actors/{id}}. */
+/**
+ * {@code GET /api/cluster/status}, {@code GET /api/autoscaler}, {@code GET /api/actors},
+ * {@code GET /api/actors/{id}}.
+ */
 public final class StateApi implements Consumer<HttpRouting.Builder> {
   private final Troupe troupe;
 
@@ -21,6 +24,15 @@ public final class StateApi implements Consumer<HttpRouting.Builder> {
   @Override
   public void accept(HttpRouting.Builder r) {
     r.get("/api/cluster/status", (req, res) -> Json.ok(res, await(MetricsTargets.status(troupe))));
+    r.get("/api/autoscaler", (req, res) -> {
+      // written by the head's cluster autoscaler (troupe start --head --autoscaling-config / troupe up)
+      var bytes = await(troupe.kvGet(io.troupe.runtime.autoscaler.AutoscalerStatus.KV_KEY));
+      if (bytes.isEmpty()) {
+        Json.ok(res, java.util.Map.of("enabled", false));
+      } else {
+        Json.ok(res, Json.MAPPER.readTree(bytes.get()));
+      }
+    });
     r.get("/api/actors", (req, res) -> Json.ok(res, await(troupe.actors())));
     r.get("/api/actors/{id}", (req, res) -> {
       String id = req.path().pathParameters().get("id");

@@ -21,6 +21,14 @@ public interface NodeProvider extends AutoCloseable {
   /** Stops a node this provider launched (it may already be gone). Throws with a reason when it cannot. */
   void terminate(String providerNodeId, NodeLaunch launch) throws NodeLaunchException;
 
+  /**
+   * Why a node it launched has already failed (a local process that exited), or empty when it cannot tell or
+   * the node may still join. Called on the autoscaler's thread: must not block.
+   */
+  default java.util.Optional<String> failure(String providerNodeId) {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what the provider holds; the autoscaler terminates its nodes first. */
   @Override
   default void close() {
