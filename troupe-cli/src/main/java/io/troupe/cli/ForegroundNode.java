@@ -16,22 +16,41 @@ import java.util.concurrent.CompletionException;
 final class ForegroundNode {
   private final CliContext ctx;
   private final NodeConfig config;
+  private final java.util.Optional<io.troupe.runtime.autoscaler.ClusterConfig> cluster;
+  private final java.util.List<java.nio.file.Path> extraClasspath;
 
   ForegroundNode(CliContext ctx, NodeConfig config) {
+    this(ctx, config, java.util.Optional.empty(), java.util.List.of());
+  }
+
+  /** A node that, being a head with a cluster config, also runs the cluster autoscaler. */
+  ForegroundNode(CliContext ctx, NodeConfig config, java.util.Optional<io.troupe.runtime.autoscaler.ClusterConfig> cluster,
+      java.util.List<java.nio.file.Path> extraClasspath) {
     this.ctx = ctx;
     this.config = config;
+    this.cluster = cluster;
+    this.extraClasspath = extraClasspath;
   }
 
   int run() {
     TroupeNode node = ctx.nodeStarter().apply(config);
     long pid = ProcessHandle.current().pid();
+    AutoCloseable autoscaler;
+    try {
+      autoscaler = cluster.isPresent() ? Autoscaling.start(ctx, node, cluster.get(), extraClasspath) : () -> { };
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
     Thread hook = new Thread(() -> {
       ctx.session().remove(pid);
+      closeQuietly(autoscaler); // terminates the nodes it launched
       node.close();
     }, "troupe-shutdown");
     try {
       Runtime.getRuntime().addShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
+      closeQuietly(autoscaler);
       node.close();
       return Main.EXIT_FAILURE;
     }
@@ -53,6 +72,7 @@ final class ForegroundNode {
         // The hook is running or has run; it closes the node.
       }
     }
+    closeQuietly(autoscaler);
     node.close();
     ctx.out().println("troupe: node " + node.nodeId() + " stopped");
     ctx.out().flush();
@@ -65,5 +85,14 @@ final class ForegroundNode {
     return new NodeRecord(pid, started, node.nodeId().value(), node.isHead(), node.address(),
         node.dashboardUrl(), node.isHead() ? config.dashboardToken() : null,
         node.resources().toMap(), log);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.getLogger(ForegroundNode.class.getName()).log(System.Logger.Level.WARNING,
+          "stopping the cluster autoscaler failed: " + e);
+    }
   }
 }

@@ -26,6 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     subcommands = {
         StartCommand.class,
         StopCommand.class,
+        UpCommand.class,
+        DownCommand.class,
         StatusCommand.class,
         ListCommand.class,
         PgCommand.class,
@@ -79,7 +81,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "say what to do: start, stop, status, list actors, pg, serve or demo");
+        "say what to do: start, stop, up, down, status, list actors, pg, serve or demo");
   }
 
   /** One line for a usage error, ending with where to read more. */

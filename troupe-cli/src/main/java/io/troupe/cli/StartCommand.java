@@ -100,8 +100,16 @@ public final class StartCommand implements Callable<Integer> {
       + "For several nodes on one machine with proxy_location: EveryNode.")
   Integer serveProxyPort;
 
+  @Option(names = "--autoscaling-config", paramLabel = "CLUSTER_YAML", description = "Head only: run the cluster "
+      + "autoscaler with this cluster config (Ray's cluster-YAML shape: available_node_types, max_workers, "
+      + "idle_timeout_minutes, provider); it launches and terminates worker nodes. See docs/autoscaling.md.")
+  String autoscalingConfig;
+
   @Option(names = "--block", description = "Run the node in the foreground until it stops (Ctrl-C stops it).")
   boolean block;
+
+  /** The parsed --autoscaling-config, set by {@link #toConfig()}. */
+  private io.troupe.runtime.autoscaler.ClusterConfig cluster;
 
   public StartCommand(CliContext ctx) {
     this.ctx = ctx;
@@ -115,7 +123,7 @@ public final class StartCommand implements Callable<Integer> {
     }
     Preflight.check(config);
     if (block) {
-      return new ForegroundNode(ctx, withServing(config)).run();
+      return new ForegroundNode(ctx, withServing(config), java.util.Optional.ofNullable(cluster), extraClasspath()).run();
     }
     NodeRecord rec = launch(config);
     new NodeSummary(ctx.out()).print(rec, tokenGenerated(config));
@@ -229,6 +237,12 @@ public final class StartCommand implements Callable<Integer> {
       b.stateDir(java.nio.file.Path.of(stateDir).toAbsolutePath());
     }
     extraClasspath(); // validates
+    if (autoscalingConfig != null) {
+      if (!head) {
+        throw usage("--autoscaling-config is for the head only (the autoscaler runs there)");
+      }
+      cluster = ClusterConfigFile.read(Path.of(autoscalingConfig), this::usage);
+    }
     return b.build();
   }
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show the cluster: nodes, their resources (used/total), pending and infeasible demands, and "
-        + "placement groups with their bundles' nodes and GPU ids.")
+        + "placement groups with their bundles' nodes and GPU ids, and the cluster autoscaler's launches, failures "
+        + "and idle nodes when the head runs one.")
 public final class StatusCommand implements Callable<Integer> {
   static final String PATH = "/api/cluster/status";
 
@@ -28,14 +29,21 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     RestClient client = api.client(ctx);
     JsonNode status = client.get(PATH);
-    ctx.out().print(api.json ? status.toPrettyString() + "\n" : StatusView.render(status) + groups(client));
+    ctx.out().print(api.json ? status.toPrettyString() + "\n"
+        : StatusView.render(status) + groups(client) + autoscaler(client));
     ctx.out().flush();
     return 0;
   }
 
   /** The text of {@code troupe status}: nodes and demands, then placement groups with their bundles. */
   static String render(RestClient client) {
-    return StatusView.render(client.get(PATH)) + groups(client);
+    return StatusView.render(client.get(PATH)) + groups(client) + autoscaler(client);
+  }
+
+  /** The autoscaler section; empty when the head runs none (or is older and has no such endpoint). */
+  private static String autoscaler(RestClient client) {
+    RestClient.Answer a = client.call("GET", AutoscalerView.PATH, null, RestClient.TIMEOUT);
+    return a.ok() ? AutoscalerView.render(a.body()) : "";
   }
 
   private static String groups(RestClient client) {

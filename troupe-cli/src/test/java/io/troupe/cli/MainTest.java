@@ -45,7 +45,7 @@ class MainTest {
   @Test
   void noCommandOrUnknownCommand() {
     assertThat(cli.run()).isEqualTo(new CliHarness.Result(2, "",
-        "troupe: say what to do: start, stop, status, list actors, pg, serve or demo (see 'troupe --help')\n"));
+        "troupe: say what to do: start, stop, up, down, status, list actors, pg, serve or demo (see 'troupe --help')\n"));
     assertThat(cli.run("launch").err()).isEqualTo("troupe: unexpected argument 'launch' (see 'troupe --help')\n");
     assertThat(cli.run("list").err()).isEqualTo("troupe: say what to list: actors (see 'troupe list --help')\n");
     assertThat(cli.run("status", "--jsn").code()).isEqualTo(2);
