@@ -161,7 +161,7 @@ public final class OpenAiIngress {
   private Object embeddings(ServeRequest req) {
     JsonNode body = parseBody(req);
     String model = text(body, "model", true);
-    DeploymentHandle<?> handle = models.get(model);
+    DeploymentHandle<LlmServer> handle = models.get(model);
     if (handle == null) {
       return error(new OpenAiError(404, "The model '" + model + "' does not exist", "invalid_request_error", "model",
           "model_not_found"));
@@ -189,7 +189,7 @@ public final class OpenAiIngress {
   /** Models whose server runs an external engine (asked once per model, then cached). */
   private final Map<String, Boolean> externalModels = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private boolean external(String model, DeploymentHandle<?> handle) {
+  private boolean external(String model, DeploymentHandle<LlmServer> handle) {
     Boolean known = externalModels.get(model);
     if (known != null) {
       return known;
@@ -210,7 +210,7 @@ public final class OpenAiIngress {
    * replica, which belongs to the engine's gang and so never reaches a leader of another epoch). A stream is passed
    * on event by event; closing it (the client went away) closes the upstream request.
    */
-  private Object forward(ServeRequest req, JsonNode body, String model, DeploymentHandle<?> handle, String routingKey) {
+  private Object forward(ServeRequest req, JsonNode body, String model, DeploymentHandle<LlmServer> handle, String routingKey) {
     if (routingKey != null) {
       handle = handle.options(handle.callOptions().withRoutingKey(routingKey)); // prefix-aware across replicas
     }
@@ -264,7 +264,7 @@ public final class OpenAiIngress {
       return error(OpenAiError.server(serverFailure(model, withGangRestart(handle, String.valueOf(e.getMessage())),
           false)));
     }
-    DeploymentHandle<?> server = handle;
+    DeploymentHandle<LlmServer> server = handle;
     @SuppressWarnings({"unchecked", "rawtypes"})
     ResponseStream<String> rest = (ResponseStream) chunks; // after the head every element is a String
     return StreamingResponse.sse(new WithDone(first, rest, cause -> midStreamFailure(model, withGangRestart(server,
