@@ -80,6 +80,8 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
   private java.util.Set<String> knownAtStart = java.util.Set.of();
 
   private final Map<NodeId, ActorRef<AgentCommand>> agents = new HashMap<>();
+  /** Nodes already handled as dead (downed, then removed: handled once). */
+  private final java.util.Set<NodeId> deadNodes = new java.util.HashSet<>();
   private final Map<Address, NodeId> byAddress = new HashMap<>();
   private final ControlService service;
   private final PlacementGroupManager groups;
@@ -333,10 +335,15 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
   }
 
   private Behavior<ControlCommand> onMember(MemberChanged m) {
-    if (m.event() instanceof ClusterEvent.MemberRemoved removed) {
-      NodeId node = byAddress.get(removed.member().address());
-      if (node != null) {
-        String reason = removed.previousStatus() == org.apache.pekko.cluster.MemberStatus.down()
+    // Downed is final (a downed node never rejoins with the same incarnation), so its actors and
+    // bundles are rescheduled at once rather than after the leader also removed it.
+    boolean downed = m.event() instanceof ClusterEvent.MemberDowned;
+    if (downed || m.event() instanceof ClusterEvent.MemberRemoved) {
+      ClusterEvent.MemberEvent event = m.event();
+      NodeId node = byAddress.get(event.member().address());
+      if (node != null && deadNodes.add(node)) {
+        String reason = downed || ((ClusterEvent.MemberRemoved) event).previousStatus()
+            == org.apache.pekko.cluster.MemberStatus.down()
             ? "unreachable; downed by the failure detector and split-brain resolver"
             : "left the cluster";
         agents.remove(node);

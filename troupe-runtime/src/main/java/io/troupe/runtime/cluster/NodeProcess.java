@@ -336,15 +336,10 @@ public final class NodeProcess implements TroupeNode {
   }
 
   static Config pekkoConfig(NodeConfig c) {
-    Duration fd = c.failureDetection();
-    long pauseMs = Math.max(2000, fd.toMillis() * 2 / 5);
-    long stableMs = Math.max(1500, fd.toMillis() - pauseMs);
-    Map<String, Object> overrides = new java.util.HashMap<>();
+    Map<String, Object> overrides = new java.util.HashMap<>(FailureDetection.pekkoSettings(c.failureDetection()));
     overrides.put("pekko.remote.artery.canonical.hostname", c.host());
     overrides.put("pekko.remote.artery.canonical.port", c.port());
     overrides.put("pekko.cluster.roles", c.head() ? List.of("head") : List.of("worker"));
-    overrides.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", pauseMs + "ms");
-    overrides.put("pekko.cluster.split-brain-resolver.stable-after", stableMs + "ms");
     overrides.put("pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes",
         c.joinTimeout().toMillis() + 5000 + "ms");
     return ConfigFactory.parseMap(overrides)
