@@ -19,7 +19,13 @@ public interface Troupe {
     return LocalCluster.start(LocalCluster.Options.builder().workers(workers).build());
   }
 
-  /** Creates an actor of {@code type} (which every node must have on its classpath). */
+  /**
+   * Creates an actor of {@code type} (which every node must have on its classpath). An unnamed actor
+   * outside a placement group is returned at once, as in Ray, so many creations pipeline; its calls
+   * wait until it is ALIVE, and fail with {@link ActorDiedException} if it cannot be created. A named
+   * actor, or one in a placement group, waits for the control service's answer: a name already taken
+   * or a group that cannot take it throws {@link TroupeException} here.
+   */
   <T> ActorHandle<T> createActor(Class<T> type, ActorOptions options, Object... constructorArgs);
 
   /** Finds a named actor. */

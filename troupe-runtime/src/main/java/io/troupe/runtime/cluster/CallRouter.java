@@ -172,6 +172,32 @@ final class CallRouter {
     });
   }
 
+  /**
+   * An actor this node just asked the control service to create: calls wait for its ALIVE push
+   * instead of looking it up (it may not be registered yet when the first call is made).
+   */
+  void expectCreation(ActorId id) {
+    Entry e = entries.computeIfAbsent(id, Entry::new);
+    synchronized (e) {
+      if (e.phase == Phase.UNRESOLVED) {
+        e.phase = Phase.WAITING;
+      }
+    }
+  }
+
+  /** The creation of an actor expected here failed: its calls (queued or later) fail with {@code cause}. */
+  void creationFailed(ActorId id, String cause) {
+    Entry e = entries.computeIfAbsent(id, Entry::new);
+    synchronized (e) {
+      if (e.phase == Phase.READY) {
+        return; // it was created after all
+      }
+      e.phase = Phase.DEAD;
+      e.deathCause = cause;
+      fail(e, new ActorDiedException(id, cause));
+    }
+  }
+
   /** A pushed state change from the control service. */
   void onUpdate(ActorInfo info, int incarnation, ActorRef<AgentCommand> agent) {
     Entry e = entries.get(info.actorId());

@@ -73,6 +73,19 @@ final class ClusterClient implements Troupe {
   public <T> ActorHandle<T> createActor(Class<T> type, ActorOptions options, Object... args) {
     options = captured(options);
     ActorSpec spec = new ActorSpec(new ActorId(newId()), type.getName(), PayloadCodec.encode(args), options, nodeId);
+    if (options.name() == null && !(options.strategy() instanceof io.troupe.runtime.api.SchedulingStrategy.InPlacementGroup)) {
+      // Nothing the control service could refuse (no name to clash, no group to check): return at once,
+      // as Ray does, so creations pipeline; calls queue in the router until the actor is ALIVE.
+      router.expectCreation(spec.id());
+      this.<Reply.ActorReply>ask(r -> new ControlCommand.CreateActor(spec, r)).whenComplete((reply, err) -> {
+        String error = err != null ? "the control service did not answer the creation of actor " + spec.id()
+            + " (is the head alive?): " + err : reply.error();
+        if (error != null) {
+          router.creationFailed(spec.id(), error);
+        }
+      });
+      return new Handle<>(spec.id());
+    }
     Reply.ActorReply reply = await(this.<Reply.ActorReply>ask(r -> new ControlCommand.CreateActor(spec, r)));
     if (reply.error() != null) {
       throw new TroupeException(reply.error());

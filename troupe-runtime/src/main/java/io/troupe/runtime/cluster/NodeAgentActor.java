@@ -38,6 +38,8 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
 
   private record FlushReport() implements AgentCommand.Local {}
 
+  private record FlushStarts() implements AgentCommand.Local {}
+
   /** Reports are coalesced for this long, so a burst of changes sends one report. */
   private static final Duration REPORT_COALESCING = Duration.ofMillis(20);
 
@@ -58,7 +60,13 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
   }
 
   private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<AgentCommand> timers;
-  private ControlCommand.ResourceReport pendingReport;
+  /** A change since the last report: the next flush sends one (computed then, once per burst). */
+  private boolean reportDue;
+  /**
+   * Starts confirmed since the last flush; sent together after one report at the end of the current
+   * burst of messages (a self-message queued behind it), not one report per started actor.
+   */
+  private final List<ControlCommand.ActorStarted> pendingStarts = new java.util.ArrayList<>();
 
   private NodeAgentActor(ActorContext<AgentCommand> ctx, Setup setup,
       org.apache.pekko.actor.typed.javadsl.TimerScheduler<AgentCommand> timers) {
@@ -69,19 +77,26 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
     var nodeId = setup.registration().nodeId();
     this.agent = setup.agentFactory().create(new AgentEffects() {
       @Override
-      public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
-          List<HeldBundle> bundles) {
-        if (pendingReport == null) {
+      public void reportDue() {
+        if (!reportDue) {
+          reportDue = true;
           timers.startSingleTimer(new FlushReport(), REPORT_COALESCING);
         }
-        pendingReport = new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles,
-            ctx.getSelf());
+      }
+
+      @Override
+      public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
+          List<HeldBundle> bundles) {
+        control.tell(new ControlCommand.ResourceReport(nodeId, available, usedOutsideGroups, hosted, bundles,
+            ctx.getSelf()));
       }
 
       @Override
       public void actorStarted(ActorId id, int incarnation) {
-        flushReport(); // the control service expects the report before the start
-        control.tell(new ControlCommand.ActorStarted(id, incarnation, nodeId));
+        pendingStarts.add(new ControlCommand.ActorStarted(id, incarnation, nodeId));
+        if (pendingStarts.size() == 1) {
+          ctx.getSelf().tell(new FlushStarts());
+        }
       }
 
       @Override
@@ -114,6 +129,12 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
         })
         .onMessage(FlushReport.class, m -> {
           flushReport();
+          return this;
+        })
+        .onMessage(FlushStarts.class, m -> {
+          flushReport(); // the control service expects the report before the starts
+          pendingStarts.forEach(setup.control()::tell);
+          pendingStarts.clear();
           return this;
         })
         .onMessage(AgentCommand.ReRegister.class, m -> {
@@ -154,9 +175,9 @@ final class NodeAgentActor extends AbstractBehavior<AgentCommand> {
   }
 
   private void flushReport() {
-    if (pendingReport != null) {
-      setup.control().tell(pendingReport);
-      pendingReport = null;
+    if (reportDue) {
+      reportDue = false;
+      agent.report();
     }
   }
 

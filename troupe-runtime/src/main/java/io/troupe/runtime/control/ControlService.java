@@ -91,7 +91,7 @@ public final class ControlService {
         names.put(name, a.spec.id());
       }
       NodeRecord n = s.nodeId() == null ? null : nodes.get(s.nodeId());
-      boolean hosted = n != null && n.alive && n.hosted.contains(a.key());
+      boolean hosted = n != null && n.alive && n.hosted().contains(a.key());
       if (hosted) {
         a.state = ActorState.ALIVE;
         a.nodeId = s.nodeId();
@@ -128,7 +128,7 @@ public final class ControlService {
     }
     NodeRecord n = new NodeRecord(id, address, head, labels, total, gpuIds, available, hosted);
     if (previous != null) {
-      n.inflight.putAll(previous.inflight);
+      n.inheritInflight(previous);
     }
     nodes.put(id, n);
     log.info("node {} registered at {} with {}", id, address, total);
@@ -140,8 +140,7 @@ public final class ControlService {
     if (n == null || !n.alive) {
       return;
     }
-    n.reported = available;
-    n.hosted = Set.copyOf(hosted);
+    n.report(available, hosted);
     for (ActorRecord a : waiting.values()) {
       if (id.equals(a.refusedBy)) {
         a.refusedBy = null;
@@ -158,7 +157,7 @@ public final class ControlService {
     }
     n.alive = false;
     n.deathReason = reason;
-    n.inflight.clear();
+    n.clearInflight();
     log.warn("node {} is dead: {}", id, reason);
     for (ActorRecord a : actors.values()) {
       if (id.equals(a.nodeId) && a.state != ActorState.DEAD) {
@@ -281,7 +280,7 @@ public final class ControlService {
     ActorRecord a = actors.get(id);
     NodeRecord n = nodes.get(node);
     if (n != null) {
-      n.inflight.remove(ActorRecord.key(id.value(), incarnation));
+      n.removeInflight(ActorRecord.key(id.value(), incarnation));
     }
     if (a == null || a.incarnation != incarnation || a.state == ActorState.DEAD || !node.equals(a.nodeId)) {
       // Killed or moved while starting: the start is stale; undo it on the node.
@@ -297,7 +296,7 @@ public final class ControlService {
   public void actorStartFailed(ActorId id, int incarnation, NodeId node, boolean noResources, String error) {
     NodeRecord n = nodes.get(node);
     if (n != null) {
-      n.inflight.remove(ActorRecord.key(id.value(), incarnation));
+      n.removeInflight(ActorRecord.key(id.value(), incarnation));
     }
     ActorRecord a = actors.get(id);
     if (a == null || a.incarnation != incarnation || a.state == ActorState.DEAD) {
@@ -334,7 +333,7 @@ public final class ControlService {
       effects.stopActor(a.nodeId, id, a.incarnation, "failed: " + cause);
       NodeRecord n = nodes.get(a.nodeId);
       if (n != null) {
-        n.inflight.remove(a.key());
+        n.removeInflight(a.key());
       }
     }
     if (a.group != null && groups.isGang(a.group)) {
@@ -361,7 +360,7 @@ public final class ControlService {
       effects.stopActor(a.nodeId, id, a.incarnation, reason);
       NodeRecord n = nodes.get(a.nodeId);
       if (n != null) {
-        n.inflight.remove(a.key());
+        n.removeInflight(a.key());
       }
     }
     if (a.group != null) {
@@ -441,7 +440,7 @@ public final class ControlService {
           a.nodeId = p.nodeId();
           a.infeasible = false;
           a.pendingReason = "starting on node " + p.nodeId();
-          n.inflight.put(a.key(), demand);
+          n.addInflight(a.key(), demand);
           waiting.remove(a.seq);
           persist(a);
           views.put(n.id, n.view());

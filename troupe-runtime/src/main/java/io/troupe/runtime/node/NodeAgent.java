@@ -142,7 +142,7 @@ public final class NodeAgent {
     ActorHost host = new ActorHost(spec.id(), incarnation, alloc.get(), ctx, spec.options().maxConcurrency(),
         group != null, logs.fileFor(spec.id(), spec.options().name()));
     hosts.put(spec.id(), host);
-    report();
+    effects.reportDue();
     return Optional.of(host.construct(spec.className(), args == null ? new Object[0] : args));
   }
 
@@ -181,10 +181,10 @@ public final class NodeAgent {
     } else {
       ledger.release(h.allocation());
     }
-    report();
+    effects.reportDue();
   }
 
-  /** Sends this node's resources to the control service. */
+  /** Sends this node's resources to the control service (now; changes only ask for it via reportDue). */
   public void report() {
     effects.report(ledger.available(), usedOutsideGroups(), hostedKeys(), bundles.report());
   }
@@ -207,7 +207,7 @@ public final class NodeAgent {
 
   public BundleReply prepareBundle(BundleReservation r) {
     BundleReply reply = bundles.prepare(r);
-    report();
+    effects.reportDue();
     return reply;
   }
 
@@ -224,7 +224,7 @@ public final class NodeAgent {
         h.stop("placement group bundle " + r.group() + "#" + r.index() + " released");
       }
     }
-    report();
+    effects.reportDue();
     return new BundleReply.Ok(Allocation.NONE);
   }
 

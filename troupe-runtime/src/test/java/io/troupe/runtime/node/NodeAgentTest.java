@@ -35,6 +35,11 @@ class NodeAgentTest {
   private final List<Event> events = new ArrayList<>();
   private final AgentEffects effects = new AgentEffects() {
     @Override
+    public void reportDue() {
+      agent.report(); // no coalescing here: every change reports at once
+    }
+
+    @Override
     public void report(ResourceSet available, ResourceSet usedOutsideGroups, Set<String> hosted,
         java.util.List<io.troupe.runtime.placement.HeldBundle> bundles) {
       events.add(new Report(available, Set.copyOf(hosted)));
