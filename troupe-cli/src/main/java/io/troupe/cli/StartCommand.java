@@ -142,6 +142,9 @@ public final class StartCommand implements Callable<Integer> {
     }
     List<io.troupe.runtime.spi.NodeExtension> extensions = new ArrayList<>(config.extensions());
     extensions.add(serve.build());
+    if (config.head()) {
+      extensions.add(io.troupe.dashboard.DashboardExtension.create()); // the web dashboard on the REST API port
+    }
     return config.toBuilder().extensions(extensions).build();
   }
 

@@ -169,12 +169,14 @@ class StartValidationTest {
     cli.run("start", "--head", "--block", "--port", "0", "--dashboard-port", "0");
 
     assertThat(started).hasSize(2);
-    assertThat(started.get(0).extensions()).singleElement()
+    assertThat(started.get(0).extensions()).hasSize(2).first()
         .isInstanceOfSatisfying(io.troupe.serve.api.ServeExtension.class,
             e -> assertThat(e.proxyPort()).hasValue(0));
-    assertThat(started.get(1).extensions()).singleElement()
+    assertThat(started.get(1).extensions()).hasSize(2).first()
         .isInstanceOfSatisfying(io.troupe.serve.api.ServeExtension.class,
             e -> assertThat(e.proxyPort()).isEmpty());
+    // a head also serves the web dashboard
+    assertThat(started.get(1).extensions().get(1)).isInstanceOf(io.troupe.dashboard.DashboardExtension.class);
   }
 
   @Test

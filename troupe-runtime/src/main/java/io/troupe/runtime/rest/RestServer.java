@@ -17,6 +17,14 @@ import java.util.function.Consumer;
  * is set, every request must carry {@code Authorization: Bearer <token>}.
  */
 public final class RestServer implements AutoCloseable {
+  /**
+   * GET requests under this prefix need no token: the web dashboard's static files (troupe-dashboard), which hold
+   * no data; the pages read everything from the API with the token.
+   */
+  public static final String PUBLIC_PREFIX = "/dashboard/";
+  /** The public paths: {@code /}, {@code /dashboard}, and one file name (no path) under {@link #PUBLIC_PREFIX}. */
+  private static final java.util.regex.Pattern PUBLIC_PATH =
+      java.util.regex.Pattern.compile("/|/dashboard/?|/dashboard/[A-Za-z0-9_-]+(\\.[a-z]+)?");
   private final WebServer server;
 
   private RestServer(WebServer server) {
@@ -32,6 +40,12 @@ public final class RestServer implements AutoCloseable {
     if (token != null) {
       byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
       routing.addFilter((chain, req, res) -> {
+        String path = req.path().path();
+        if (req.prologue().method() == io.helidon.http.Method.GET
+            && PUBLIC_PATH.matcher(path).matches()) {
+          chain.proceed();
+          return;
+        }
         String got = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
         if (!MessageDigest.isEqual(expected, got.getBytes(StandardCharsets.UTF_8))) {
           Json.error(res, Status.UNAUTHORIZED_401, "missing or wrong token: send 'Authorization: Bearer <token>'");
