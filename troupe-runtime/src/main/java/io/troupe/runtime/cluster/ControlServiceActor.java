@@ -17,6 +17,8 @@ import io.troupe.runtime.api.PlacementGroupState;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.control.ControlStore;
 import io.troupe.runtime.control.GroupPlacer;
+import io.troupe.runtime.control.HeadRecovery;
+import io.troupe.runtime.control.KvTable;
 import io.troupe.runtime.placement.HeldBundle;
 import io.troupe.runtime.placement.ActorPlacement;
 import io.troupe.runtime.placement.BundleAgentClient;
@@ -71,13 +73,10 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   private final ControlStore store;
   /** The key-value store, loaded from the control store at start. */
-  private final java.util.TreeMap<String, byte[]> kv = new java.util.TreeMap<>();
+  private final KvTable kv;
   private final Map<NodeId, List<HeldBundle>> heldByNode = new HashMap<>();
-  private final List<ControlCommand> deferred = new java.util.ArrayList<>();
-  private boolean recovering;
-  private Instant recoveryDeadline;
-  /** Node addresses the previous head knew (persisted), read once at start. */
-  private java.util.Set<String> knownAtStart = java.util.Set.of();
+  /** A restarted head's wait for the nodes its predecessor knew (commands deferred meanwhile). */
+  private final HeadRecovery<ControlCommand> recovery;
 
   private final Map<NodeId, ActorRef<AgentCommand>> agents = new HashMap<>();
   /** Nodes already handled as dead (downed, then removed: handled once). */
@@ -114,11 +113,11 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
         task -> self.tell(new RunOnOwner(task)));
     service.setGroupPlacer(new Placer());
     service.setStore(store);
-    kv.putAll(store.loadKv());
-    if (store.hasState()) {
-      knownAtStart = store.loadNodeAddresses();
-      recovering = true;
-      recoveryDeadline = Instant.now().plus(recoveryGrace);
+    this.kv = KvTable.of(store);
+    boolean previous = store.hasState();
+    this.recovery = new HeadRecovery<>(InstantSource.system(), previous,
+        previous ? store.loadNodeAddresses() : java.util.Set.of(), hostPort(ctx.getSystem().address()), recoveryGrace);
+    if (previous) {
       ctx.getLog().info("control state of a previous head found: waiting up to {} for nodes to re-register",
           recoveryGrace);
     }
@@ -128,8 +127,8 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
   @Override
   public Receive<ControlCommand> createReceive() {
     return newReceiveBuilder()
-        .onMessage(ControlCommand.class, m -> recovering && deferrable(m), m -> {
-          deferred.add(m);
+        .onMessage(ControlCommand.class, m -> recovery.recovering() && deferrable(m), m -> {
+          recovery.defer(m);
           return this;
         })
         .onMessage(ControlCommand.RegisterNode.class, this::onRegister)
@@ -179,12 +178,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
         .onMessage(MemberChanged.class, this::onMember)
         .onMessage(ControlCommand.KvPut.class, m -> {
           try {
-            store.saveKv(m.key(), m.value());
-            if (m.value() == null) {
-              kv.remove(m.key());
-            } else {
-              kv.put(m.key(), m.value());
-            }
+            kv.put(m.key(), m.value());
             m.replyTo().tell(new Reply.Ack(null));
           } catch (RuntimeException e) {
             m.replyTo().tell(new Reply.Ack(e.getMessage()));
@@ -192,11 +186,11 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           return this;
         })
         .onMessage(ControlCommand.KvGet.class, m -> {
-          m.replyTo().tell(new Reply.KvValue(kv.get(m.key())));
+          m.replyTo().tell(new Reply.KvValue(kv.get(m.key()).orElse(null)));
           return this;
         })
         .onMessage(ControlCommand.KvKeys.class, m -> {
-          m.replyTo().tell(new Reply.KvKeyList(kv.keySet().stream().filter(k -> k.startsWith(m.prefix())).toList()));
+          m.replyTo().tell(new Reply.KvKeyList(kv.keys(m.prefix())));
           return this;
         })
         .onMessage(RunOnOwner.class, m -> {
@@ -261,7 +255,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
           return this;
         })
         .onMessage(Tick.class, m -> {
-          if (recovering && Instant.now().isAfter(recoveryDeadline)) {
+          if (recovery.graceOver()) {
             finishRecovery();
           }
           service.tick();
@@ -280,7 +274,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
 
   /** Every known node re-registered, or the grace period passed: take the persisted state back. */
   private void finishRecovery() {
-    recovering = false;
+    List<ControlCommand> replay = recovery.finish();
     try {
       groups.recover(store.groups().loadAll(), new HashMap<>(heldByNode));
       service.recover(store.loadActors());
@@ -288,8 +282,7 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
       getContext().getLog().error("recovery of the control state failed", e);
     }
     getContext().getLog().info("control state recovered; {} nodes re-registered", heldByNode.size());
-    deferred.forEach(getContext().getSelf()::tell);
-    deferred.clear();
+    replay.forEach(getContext().getSelf()::tell);
   }
 
   private Behavior<ControlCommand> onRegister(ControlCommand.RegisterNode m) {
@@ -299,12 +292,12 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
     service.registerNode(m.nodeId(), m.address(), m.head(), m.labels(), m.total(), m.gpuIds(), m.available(),
         m.hosted());
     groups.onNodeAdded(m.nodeId(), m.total(), m.labels());
-    if (!recovering) {
+    if (!recovery.recovering()) {
       groups.reconcileNode(m.nodeId(), m.bundles());
     }
     m.agent().tell(new AgentCommand.Registered(m.nodeId()));
     saveNodeAddresses();
-    if (recovering && heldByNode.keySet().size() >= 1 && registeredAllKnown()) {
+    if (recovery.onRegistered(registeredAddresses())) {
       finishRecovery();
     }
     return this;
@@ -366,25 +359,20 @@ final class ControlServiceActor extends AbstractBehavior<ControlCommand> {
     }
   }
 
-  private boolean registeredAllKnown() {
-    java.util.Set<String> known = knownAtStart;
+  private java.util.Set<String> registeredAddresses() {
     java.util.Set<String> now = new java.util.HashSet<>();
     agents.values().forEach(a -> now.add(hostPort(a)));
-    return !known.isEmpty() && now.containsAll(known.stream().filter(k -> !isSelf(k)).toList());
+    return now;
   }
 
   /** {@code host:port} of the node an agent lives on (the local one has no host in its path). */
   private String hostPort(ActorRef<?> agent) {
     Address ad = agent.path().address();
-    if (ad.host().isEmpty()) {
-      ad = getContext().getSystem().address();
-    }
-    return ad.host().get() + ":" + ad.port().get();
+    return hostPort(ad.host().isEmpty() ? getContext().getSystem().address() : ad);
   }
 
-  private boolean isSelf(String address) {
-    Address self = getContext().getSystem().address();
-    return address.equals(self.host().get() + ":" + self.port().get());
+  private static String hostPort(Address ad) {
+    return ad.host().get() + ":" + ad.port().get();
   }
 
   private final class Effects implements ControlEffects {

@@ -143,19 +143,45 @@ public final class NodeProcess implements TroupeNode {
     }
   }
 
+  /**
+   * Brings the node up, one concern after the other: leftovers of earlier processes reaped, cluster joined, the
+   * control-service singleton, the call router and this node's client, the node agent registered, the config's
+   * extensions attached, the HTTP endpoints (head REST API, metrics) started. Throws with a one-line reason;
+   * {@link #start} then closes whatever was started.
+   */
   private void boot(ResourceDetector.Detected detected) {
-    // Supervised processes of an earlier node process on this machine that died (by SIGKILL, say) stop themselves
-    // through their watchdog; whatever survived that is killed here.
+    reapLeftoverProcesses();
+    ControlStore store = config.head() && config.stateDir() != null ? new FileControlStore(config.stateDir())
+        : ControlStore.inMemory();
+    joinCluster(store);
+    ActorRef<ControlCommand> control = startControlSingleton(store);
+    CallRouter router = startCallRouter(control);
+    client = new ClusterClient(system, control, router, nodeId, metrics, nodeServices);
+    startAgent(detected, control, router);
+    attachExtensions();
+    startHttp();
+    advertiseMetrics();
+    log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
+        rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
+  }
+
+  /**
+   * Supervised processes of an earlier node process on this machine that died (by SIGKILL, say) stop themselves
+   * through their watchdog; whatever survived that is killed here.
+   */
+  private static void reapLeftoverProcesses() {
     int reaped = io.troupe.runtime.process.ProcessReaper.reap(
         io.troupe.runtime.process.OsProcessLauncher.defaultDir().resolve("pids"));
     if (reaped > 0) {
       log.warn("reaped {} process group(s) left behind by earlier node processes", reaped);
     }
+  }
+
+  /** Joins the head (a worker) or forms/rejoins the cluster (a head), and waits until this member is up. */
+  private void joinCluster(ControlStore store) {
     Cluster cluster = Cluster.get(system);
     var self = cluster.selfMember().address();
     address = self.host().get() + ":" + self.port().get();
-    ControlStore store = config.head() && config.stateDir() != null ? new FileControlStore(config.stateDir())
-        : ControlStore.inMemory();
     if (config.head()) {
       // A restarted head first tries the nodes its predecessor knew (they may still form the cluster);
       // as the first seed it forms a new cluster by itself when none of them answers.
@@ -185,16 +211,21 @@ public final class NodeProcess implements TroupeNode {
       }
       parkMillis(20);
     }
-    ActorRef<ControlCommand> control = ClusterSingleton.get(system).init(
+  }
+
+  /** The control service as a cluster singleton on the head role (a proxy to it on every node). */
+  private ActorRef<ControlCommand> startControlSingleton(ControlStore store) {
+    return ClusterSingleton.get(system).init(
         // A failure inside the control service restarts it (with back-off) instead of leaving the
         // cluster without one; it then recovers from its store and the agents re-register.
         SingletonActor.of(Behaviors.supervise(ControlServiceActor.create(store, config.failureDetection().plusSeconds(6)))
                 .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(
                     Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "control")
             .withSettings(ClusterSingletonSettings.create(system).withRole("head")));
+  }
 
-    CompletableFuture<Void> registered = new CompletableFuture<>();
-    AtomicReference<ActorRef<AgentCommand>> agentRef = new AtomicReference<>();
+  /** Routes this node's actor calls: local hosts directly, others through their agents (looked up at the head). */
+  private CallRouter startCallRouter(ActorRef<ControlCommand> control) {
     ActorRef<AgentCommand.InvokeReply>[] replyTo = new ActorRef[1];
     CallRouter router = new CallRouter(new CallRouter.Transport() {
       @Override
@@ -231,14 +262,18 @@ public final class NodeProcess implements TroupeNode {
         }).build(), "call-replies", Props.empty());
     system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), router::tick,
         system.executionContext());
-    client = new ClusterClient(system, control, router, nodeId, metrics, nodeServices);
+    return router;
+  }
 
+  /** Starts the node agent (and the log service) and waits until the control service registered it. */
+  private void startAgent(ResourceDetector.Detected detected, ActorRef<ControlCommand> control, CallRouter router) {
+    CompletableFuture<Void> registered = new CompletableFuture<>();
     ResourceLedger ledger = new ResourceLedger(detected.total(), detected.gpuIds());
     ControlCommand.RegisterNode registration = new ControlCommand.RegisterNode(nodeId, address, config.head(),
         detected.labels(), detected.total(), detected.gpuIds(), detected.total(), java.util.Set.of(), List.of(), null);
-    agentRef.set(system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
+    system.systemActorOf(NodeAgentActor.create(new NodeAgentActor.Setup(
         effects -> new NodeAgent(nodeId, ledger, effects, () -> client, actorLogs()), registration, control, router,
-        agent::set, () -> registered.complete(null))), "agent", Props.empty()));
+        agent::set, () -> registered.complete(null))), "agent", Props.empty());
     NodeGauges.register(metrics.registry(), agent::get, detected.total());
     system.systemActorOf(io.troupe.runtime.logs.LogService.create(logs), io.troupe.runtime.logs.LogService.NAME,
         Props.empty());
@@ -248,7 +283,10 @@ public final class NodeProcess implements TroupeNode {
       throw new TroupeException("joined the cluster but the control service did not answer within "
           + config.joinTimeout().toSeconds() + " s (is the head healthy?)");
     }
-    attachExtensions();
+  }
+
+  /** The head's REST API (runtime routes and the extensions' routes) and this node's own metrics server. */
+  private void startHttp() {
     if (config.head() && config.dashboardPort() != NodeConfig.NO_DASHBOARD) {
       List<Consumer<HttpRouting.Builder>> routes = new ArrayList<>();
       routes.add(new StateApi(client));
@@ -262,9 +300,6 @@ public final class NodeProcess implements TroupeNode {
     if (config.metricsPort() != NodeConfig.NO_METRICS_SERVER) {
       metricsServer = io.troupe.runtime.rest.MetricsServer.start(config.host(), config.metricsPort(), metrics);
     }
-    advertiseMetrics();
-    log.info("node {} up at {} with {}{}{}", nodeId, address, detected.total(),
-        rest != null ? "; REST API at " + dashboardUrl() : "", metricsServer != null ? "; metrics at " + metricsUrl() : "");
   }
 
   /** Attaches the config's extensions in order; one that throws fails the start (close undoes the rest). */
