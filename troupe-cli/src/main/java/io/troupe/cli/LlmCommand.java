@@ -8,6 +8,7 @@ import io.troupe.llm.chat.ChatMessage;
 import io.troupe.llm.chat.ChatTemplate;
 import io.troupe.llm.engine.EngineConfig;
 import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.local.LocalModel;
 import io.troupe.llm.model.RandomModelWriter;
 import io.troupe.llm.parallel.InProcessRanks;
 import io.troupe.llm.parallel.RankOptions;
@@ -122,21 +123,21 @@ public final class LlmCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.isRegularFile(dir.resolve("config.json"))) {
-        throw new CliException("no model in " + dir + " (config.json missing); write one with "
-            + "'troupe llm write-model " + dir + "'");
-      }
       if (tp < 1 || pp < 1 || maxTokens < 1) {
         throw new CliException("--tp, --pp and --max-tokens must be at least 1");
       }
-      Tokenizer tokenizer = Tokenizer.fromDirectory(dir);
+      LocalModel model;
+      try {
+        model = LocalModel.open(dir, tp, pp, RankOptions.defaults(), LocalModel.IN_PROCESS);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage());
+      }
+      Tokenizer tokenizer = model.tokenizer();
       String text = prompt;
       if (chat) {
-        text = ChatTemplate.forTokenizer(tokenizer).render(List.of(new ChatMessage("user", prompt)), true);
+        text = model.chatTemplate().render(List.of(new ChatMessage("user", prompt)), true);
       }
       int[] ids = tokenizer.encode(text, !chat);
-      ModelExecutor executor = tp * pp == 1 ? SingleRankExecutor.load(dir, RankOptions.defaults())
-          : InProcessRanks.start(dir, tp, pp, RankOptions.defaults(), Duration.ofSeconds(30)).executor();
       SamplingParams.Builder sp = SamplingParams.builder().maxTokens(maxTokens).temperature(temperature);
       if (seed != null) {
         sp.seed(seed);
@@ -145,9 +146,8 @@ public final class LlmCommand implements Runnable {
       CompletableFuture<GenerationEvent.Finished> done = new CompletableFuture<>();
       long t0 = System.nanoTime();
       long[] firstToken = {0};
-      try (LlmEngine engine = new LlmEngine(executor, EngineConfig.defaults(), t -> tokenizer.decode(t, true),
-          InstantSource.system(), RandomGenerator.getDefault())) {
-        engine.start();
+      try (LlmEngine engine = model.startEngine(EngineConfig.defaults(), InstantSource.system(),
+          RandomGenerator.getDefault())) {
         engine.submit(new GenerationRequest("cli", ids, sp.build()), event -> {
           switch (event) {
             case GenerationEvent.Token t -> {

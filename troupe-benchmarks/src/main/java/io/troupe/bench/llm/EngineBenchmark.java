@@ -6,6 +6,7 @@ import io.troupe.llm.api.GenerationRequest;
 import io.troupe.llm.api.SamplingParams;
 import io.troupe.llm.engine.EngineConfig;
 import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.local.LocalModel;
 import io.troupe.llm.kernels.Kernels;
 import io.troupe.llm.model.DType;
 import io.troupe.llm.model.RandomModelWriter;
@@ -106,8 +107,8 @@ public final class EngineBenchmark {
     int maxBatch = Arrays.stream(o.batches()).max().orElse(1);
     long kvBytes = 1L << 30;
     long t0 = System.nanoTime();
-    SingleRankExecutor exec = SingleRankExecutor.load(model, RankOptions.defaults().withThreads(o.threads())
-        .withInt8(o.int8()).withKvCacheBytes(kvBytes));
+    SingleRankExecutor exec = (SingleRankExecutor) LocalModel.open(model, RankOptions.defaults()
+        .withThreads(o.threads()).withInt8(o.int8()).withKvCacheBytes(kvBytes)).executor(); // one rank in process
     long bytes = exec.worker().weights().bytesPerToken();
     System.out.printf(Locale.ROOT, "loaded %s in %.1f s: %s, %.2f GB of weights per forward pass%n", model,
         (System.nanoTime() - t0) / 1e9, exec.describe(), bytes / 1e9);

@@ -11,6 +11,7 @@ import io.troupe.llm.chat.ChatTemplate;
 import io.troupe.llm.cluster.ClusterRanks;
 import io.troupe.llm.engine.EngineConfig;
 import io.troupe.llm.engine.LlmEngine;
+import io.troupe.llm.local.LocalModel;
 import io.troupe.llm.parallel.RankOptions;
 import io.troupe.llm.serve.external.ProcessGang;
 import io.troupe.llm.parallel.SingleRankExecutor;
@@ -87,27 +88,25 @@ public final class LlmServer implements AutoCloseable {
     }
     this.gang = null;
     Path dir = Path.of(this.config.modelSource());
-    this.tokenizer = Tokenizer.fromDirectory(dir);
-    this.chatTemplate = ChatTemplate.forTokenizer(tokenizer);
     RankOptions ro = (this.config.kvCacheBytes() > 0
         ? RankOptions.defaults().withKvCacheBytes(this.config.kvCacheBytes()) : RankOptions.defaults())
         .withWeights(WeightType.parse(this.config.dtype()));
-    ModelExecutor executor;
-    if (this.config.worldSize() == 1) {
-      this.ranks = null;
-      executor = SingleRankExecutor.load(dir, ro);
-    } else {
-      var troupe = ActorContext.current().orElseThrow(() -> new IllegalStateException(
-          "tp x pp > 1 needs a cluster: LlmServer must run as a replica")).troupe();
-      Map<String, Number> perRank = new LinkedHashMap<>(this.config.bundlePerRank());
-      this.ranks = ClusterRanks.launch(troupe, dir, ClusterRanks.Options.builder(this.config.tensorParallelSize(),
-          this.config.pipelineParallelSize()).perRank(perRank).rankOptions(ro).build());
-      executor = ranks.executor();
-    }
-    this.maxContext = executor.config().maxPositions();
-    this.engine = new LlmEngine(executor, EngineConfig.defaults().withMaxRunningSeqs(this.config.maxNumSeqs()),
-        t -> tokenizer.decode(t, true), InstantSource.system(), RandomGenerator.getDefault());
-    engine.start();
+    ClusterRanks[] launched = new ClusterRanks[1];
+    LocalModel model = LocalModel.open(dir, this.config.tensorParallelSize(), this.config.pipelineParallelSize(), ro,
+        (d, tp, pp, options) -> { // tp x pp > 1: rank actors in this replica's placement group
+          var troupe = ActorContext.current().orElseThrow(() -> new IllegalStateException(
+              "tp x pp > 1 needs a cluster: LlmServer must run as a replica")).troupe();
+          Map<String, Number> perRank = new LinkedHashMap<>(this.config.bundlePerRank());
+          launched[0] = ClusterRanks.launch(troupe, d, ClusterRanks.Options.builder(tp, pp).perRank(perRank)
+              .rankOptions(options).build());
+          return launched[0].executor();
+        });
+    this.ranks = launched[0];
+    this.tokenizer = model.tokenizer();
+    this.chatTemplate = model.chatTemplate();
+    this.maxContext = model.executor().config().maxPositions();
+    this.engine = model.startEngine(EngineConfig.defaults().withMaxRunningSeqs(this.config.maxNumSeqs()),
+        InstantSource.system(), RandomGenerator.getDefault());
     this.metrics = LlmMetrics.forReplica(this.config.modelId(), engine::metrics);
   }
 
