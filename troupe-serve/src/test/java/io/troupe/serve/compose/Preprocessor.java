@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * The ingress of {@link ComposeApp}: normalizes {@code ?text=} and asks the {@link Model} through
  * the handle its constructor received.
  * <ul>
- *   <li>{@code GET /compose?text=..} — {@code model.remote("predict", text)}: the composed result;</li>
- *   <li>{@code GET /compose/stream?text=..&n=..} — {@code model.stream("tokens", ...)} relayed as a
+ *   <li>{@code GET /compose?text=..} — {@code model.remote(Model::predict, text)}: the composed result;</li>
+ *   <li>{@code GET /compose/stream?text=..&n=..} — {@code model.stream(Model::tokens, ...)} relayed as a
  *       streaming HTTP response (one line per token; SSE when the client accepts it), chunk by chunk
  *       across two nodes;</li>
  *   <li>{@code GET /compose/broken} — a stream whose producer fails after one token.</li>
@@ -35,14 +35,14 @@ public class Preprocessor {
     switch (request.subPath()) {
       case "/stream" -> {
         int n = Integer.parseInt(request.queryParam("n").orElse("5"));
-        ResponseStream<String> tokens = model.stream("tokens", text, n);
+        ResponseStream<String> tokens = model.stream(Model::tokens, text, n);
         return StreamingResponse.of(sse ? tokens : new Lines(tokens));
       }
       case "/broken" -> {
-        return StreamingResponse.of(new Lines(model.stream("broken", text)));
+        return StreamingResponse.of(new Lines(model.stream(Model::broken, text)));
       }
       default -> {
-        String out = model.<String>remote("predict", text).get(20, TimeUnit.SECONDS);
+        String out = model.remote(Model::predict, text).get(20, TimeUnit.SECONDS);
         return ServeResponse.ok(out);
       }
     }

@@ -147,6 +147,10 @@ class ServeCompositionEndToEndTest {
   void aDriverHandleCallsAndStreamsAcrossNodes() throws Exception {
     DeploymentHandle<Model> model = DeploymentHandle.of(cluster.head().client(), "compose", "Model");
     assertThat(model.<String>remote("predict", "x").get(20, TimeUnit.SECONDS)).startsWith("model(x)@");
+    assertThat(model.remote(Model::predict, "y").get(20, TimeUnit.SECONDS)).startsWith("model(y)@"); // typed
+    assertThat(model.remote(Model::node).get(20, TimeUnit.SECONDS)).isNotBlank();
+    assertThatThrownBy(() -> model.remote((Model m, String t) -> m.predict(t), "z"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("method reference");
     Model.release = new CountDownLatch(0);
     try (ResponseStream<String> s = model.stream("tokens", "d", 3)) {
       List<String> got = new ArrayList<>();
