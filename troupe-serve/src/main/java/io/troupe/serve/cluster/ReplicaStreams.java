@@ -62,7 +62,12 @@ final class ReplicaStreams {
     long id = ids.incrementAndGet();
     Session s = new Session();
     sessions.put(id, s);
+    // the producer runs the user's iterator: its log lines go to the replica's file with the request's id
+    java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
     s.producer = Thread.ofVirtual().name("serve-stream-" + replicaId + "-" + id).start(() -> {
+      if (mdc != null) {
+        org.slf4j.MDC.setContextMap(mdc);
+      }
       try {
         while (!s.cancelled && chunks.hasNext()) {
           put(id, s, chunks.next());

@@ -86,4 +86,22 @@ class ReplicaStreamsTest {
       }
     }
   }
+
+  @Test
+  void theProducerLogsWithTheRequestsIdsOfTheCallThatOpenedTheStream() throws Exception {
+    org.slf4j.MDC.put("request_id", "req-stream-1");
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long id;
+    try {
+      id = streams.open(java.util.stream.Stream.of("a", "b").peek(x -> seen.add(org.slf4j.MDC.get("request_id")))
+          .iterator(), null, () -> { });
+    } finally {
+      org.slf4j.MDC.remove("request_id");
+    }
+    ChunkBatch b = streams.next(id, 10, 5000);
+    while (!b.done()) {
+      b = streams.next(id, 10, 5000);
+    }
+    assertThat(seen).containsExactly("req-stream-1", "req-stream-1");
+  }
 }
