@@ -95,7 +95,9 @@ public final class LoadMetrics {
     if (reporters == 0) {
       return Optional.empty();
     }
-    history.sort(Comparator.comparing(LoadSample::at));
+    if (reporters > 1) {
+      history.sort(Comparator.comparing(LoadSample::at)); // each reporter's samples are in order already
+    }
     return Optional.of(new Aggregate(total, history, reporters));
   }
 

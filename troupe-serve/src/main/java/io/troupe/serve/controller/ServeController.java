@@ -46,6 +46,14 @@ public final class ServeController {
   private final Autoscaling autoscaling;
   private final LoadMetrics load;
   private final Map<DeploymentId, AutoscalingState> autoscalingStates = new HashMap<>();
+  /** When each deployment's policy last ran; it runs again on new load, else after {@link #DECIDE_EVERY}. */
+  private final Map<DeploymentId, java.time.Instant> decidedAt = new HashMap<>();
+  private final Set<DeploymentId> newLoad = new HashSet<>();
+  /**
+   * A deployment without new load is decided again after this (its delays and stale reporters move with time);
+   * with new load, on the next tick. Bounds the policy's work per tick with many deployments.
+   */
+  static final java.time.Duration DECIDE_EVERY = java.time.Duration.ofSeconds(1);
   /** The checkpoint last handed to {@link ClusterOps#saveCheckpoint}, and when. */
   private ControllerCheckpoint saved;
   private java.time.Instant savedAt = java.time.Instant.MIN;
@@ -89,6 +97,7 @@ public final class ServeController {
   public void recordLoad(DeploymentId id, String reporter, java.time.Instant at, double ongoingRequests) {
     if (deployment(id).isPresent()) {
       load.record(id, reporter, at, ongoingRequests);
+      newLoad.add(id);
     }
   }
 
@@ -108,6 +117,11 @@ public final class ServeController {
         if (config.isEmpty() || d.deleting()) {
           continue;
         }
+        java.time.Instant last = decidedAt.get(id);
+        if (!newLoad.contains(id) && last != null && now.isBefore(last.plus(DECIDE_EVERY))) {
+          continue;
+        }
+        decidedAt.put(id, now);
         Set<String> replicas = new HashSet<>();
         d.replicaIds().forEach(r -> replicas.add("replica:" + r));
         var agg = load.aggregate(id, config.get(), now, rep -> !rep.startsWith("replica:") || replicas.contains(rep));
@@ -140,6 +154,8 @@ public final class ServeController {
       }
     });
     autoscalingStates.keySet().retainAll(known);
+    decidedAt.keySet().retainAll(known);
+    newLoad.clear();
   }
 
   // ------------------------------------------------------------------ commands

@@ -130,6 +130,9 @@ class ControllerAutoscalingTest {
     }
     clock.advance(Duration.ofMillis(1));
     controller.update();
+    assertThat(target()).as("no new load: decided again only after a second").isEqualTo(4);
+    clock.advance(ServeController.DECIDE_EVERY);
+    controller.update();
     assertThat(target()).isEqualTo(1); // the proxy's 8 went stale after 2 s (the minimum here)
   }
 
