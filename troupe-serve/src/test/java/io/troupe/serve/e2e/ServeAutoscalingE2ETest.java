@@ -149,14 +149,32 @@ class ServeAutoscalingE2ETest {
     System.out.printf("load stopped -> back to 1 replica in %.1f s%n", (System.nanoTime() - t1) / 1e9);
   }
 
-  @Test
-  void scalesToZeroAndAColdRequestIsAnswered() {
+  private void awaitZero() {
     ServeHttp.poll(() -> http.json(api), s -> target(s, "idle") == 0 && replicas(s, "idle") == 0
         && s.path("applications").path("idle").path("deployments").path("Hello").path("replicas").isEmpty(), 60);
+  }
+
+  @Test
+  void scalesToZeroAndAColdRequestIsAnswered() throws Exception {
+    awaitZero();
     ServeHttp.Answer a = http.get(proxy + "/idle?name=cold");
     assertThat(a.status()).as(a.body()).isEqualTo(200);
     assertThat(a.body()).isEqualTo("hello cold");
     System.out.printf("first request from zero replicas answered in %.0f ms%n", a.nanos() / 1e6);
     assertThat(target(http.json(api), "idle")).isEqualTo(1);
+
+    // at zero again, a burst: max_queued_requests (4) wait at the proxy and are answered, the rest get 503 at once
+    awaitZero();
+    List<Thread> burst = new ArrayList<>();
+    List<ServeHttp.Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 10; i++) {
+      burst.add(Thread.ofVirtual().start(() -> answers.add(http.get(proxy + "/idle?name=burst"))));
+    }
+    for (Thread t : burst) {
+      t.join();
+    }
+    List<Integer> statuses = answers.stream().map(ServeHttp.Answer::status).toList();
+    assertThat(statuses).as(answers.toString()).containsOnly(200, 503).contains(200, 503);
+    assertThat(statuses.stream().filter(st -> st == 200).count()).isGreaterThanOrEqualTo(4);
   }
 }
