@@ -4,12 +4,9 @@ import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.NodeId;
 import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.TroupeNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,15 +42,6 @@ final class CliHarness {
 
   SessionDir session() {
     return new SessionDir(home);
-  }
-
-  /** A free TCP port (bound and released; good enough for tests on one machine). */
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**

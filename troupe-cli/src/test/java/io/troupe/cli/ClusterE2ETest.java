@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -41,8 +41,8 @@ class ClusterE2ETest {
 
   @Test
   void startThreeNodesSeeThemAliveAndStopThem() throws Exception {
-    int port = CliHarness.freePort();
-    int dashboard = CliHarness.freePort();
+    int port = FreePorts.pick();
+    int dashboard = FreePorts.pick();
     String head = "127.0.0.1:" + port;
 
     CliHarness.Result h = cli.run("start", "--head", "--port", String.valueOf(port),
@@ -77,22 +77,18 @@ class ClusterE2ETest {
   }
 
   private JsonNode awaitAliveNodes(int n, Duration timeout) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    String last = "";
-    while (Instant.now().isBefore(deadline)) {
-      CliHarness.Result r = cli.run("status", "--json");
-      last = r.out() + r.err();
-      if (r.code() == 0) {
-        JsonNode status = new ObjectMapper().readTree(r.out());
-        long alive = StatusView.list(status.path("nodes")).stream()
-            .filter(x -> "ALIVE".equals(x.path("state").asText())).count();
-        if (alive == n) {
-          return status;
-        }
-      }
-      // The nodes are other processes: there is no event to wait on, so poll at a fixed interval.
-      LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+    // The nodes are other processes: there is no event to wait on, so poll.
+    CliHarness.Result r = Poll.upTo(timeout).every(Duration.ofMillis(250)).until(n + " ALIVE nodes",
+        () -> cli.run("status", "--json"), x -> x.code() == 0 && aliveNodes(x.out()) == n);
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  private static long aliveNodes(String statusJson) {
+    try {
+      return StatusView.list(new ObjectMapper().readTree(statusJson).path("nodes")).stream()
+          .filter(x -> "ALIVE".equals(x.path("state").asText())).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    throw new AssertionError("not " + n + " ALIVE nodes within " + timeout + "; last answer: " + last);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,10 +55,10 @@ class DemoE2ETest {
   @Test
   void theDemoServesTheLlmOverTwoWorkersAndStatusShowsItsPlacementGroup() throws Exception {
     long t0 = System.nanoTime();
-    int http = CliHarness.freePort();
-    int dashboard = CliHarness.freePort();
+    int http = FreePorts.pick();
+    int dashboard = FreePorts.pick();
     CliHarness.Result demo = cli.run("demo", "--http-port", String.valueOf(http), "--port",
-        String.valueOf(CliHarness.freePort()), "--dashboard-port", String.valueOf(dashboard));
+        String.valueOf(FreePorts.pick()), "--dashboard-port", String.valueOf(dashboard));
     System.out.printf("troupe demo took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
     assertThat(demo.out()).contains("[1/4]", "[2/4]", "[3/4]", "[4/4]", "(finish_reason: ", "-> HTTP 200: hello you",
@@ -107,17 +109,10 @@ class DemoE2ETest {
         .isNotNull().isNotEqualTo("http://127.0.0.1:" + dashboard + "/metrics");
     assertThat(demo.out()).contains("curl -s " + metricsUrl + " | grep troupe_llm_time_to_first_token",
         "/api/prometheus/sd");
-    String scrape = "";
-    double requests = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (requests < 2 && System.nanoTime() < deadline) { // the demo's streamed completion and ours
-      scrape = send(HttpRequest.newBuilder(URI.create(metricsUrl)).GET()).body();
-      requests = llmRequests(scrape);
-      if (requests < 2) {
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-      }
-    }
-    assertThat(requests).as(scrape).isGreaterThanOrEqualTo(2);
+    String url = metricsUrl;
+    String scrape = Poll.upTo(Duration.ofSeconds(15)).every(Duration.ofMillis(200)).until(
+        "2 LLM requests (the demo's streamed completion and ours) in " + url,
+        () -> send(HttpRequest.newBuilder(URI.create(url)).GET()).body(), m -> llmRequests(m) >= 2);
     assertThat(scrape).containsPattern("troupe_llm_time_to_first_token_seconds_count\\{[^}]*model_id=\"demo\"[^}]*} [1-9]");
     JsonNode sd = JSON.readTree(send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + dashboard + "/api/prometheus/sd")).GET()).body());

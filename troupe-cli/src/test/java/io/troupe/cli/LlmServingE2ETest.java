@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.llm.model.RandomModelWriter;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,9 +68,9 @@ class LlmServingE2ETest {
     long t0 = System.nanoTime();
     Path model = home.resolve("model");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
-    int dashboard = CliHarness.freePort();
-    int http = CliHarness.freePort();
-    String headAddr = "127.0.0.1:" + CliHarness.freePort();
+    int dashboard = FreePorts.pick();
+    int http = FreePorts.pick();
+    String headAddr = "127.0.0.1:" + FreePorts.pick();
     // Three GPU nodes for a group of two STRICT_SPREAD bundles: whichever worker dies, one node is left to take its
     // bundle. The head is one of them (a fourth JVM would cost ~10 s on two cores); it is never the one killed.
     CliHarness.Result h = cli.run("start", "--head", "--port", headAddr.split(":")[1], "--dashboard-port",
@@ -179,15 +181,9 @@ class LlmServingE2ETest {
     assertThat(errorJson.path("message").asText()).containsAnyOf("lost rank(s) " + lost, "rank(tp=" + lost + "/2");
 
     // the gang restarts: epoch 1, the lost bundle on the spare node, the other bundle where it was
-    JsonNode after = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      after = llmGroup(rest);
-      if (after.path("epoch").asLong() >= 1 && after.path("state").asText().equals("CREATED")) {
-        break;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // processes: poll with a deadline
-    }
+    JsonNode after = Poll.upTo(Duration.ofSeconds(60)).every(Duration.ofMillis(100)).until(
+        "the LLM group CREATED again at epoch >= 1", () -> llmGroup(rest),
+        g -> g.path("epoch").asLong() >= 1 && g.path("state").asText().equals("CREATED"));
     assertThat(after.path("epoch").asLong()).as(String.valueOf(after)).isEqualTo(1);
     assertThat(after.path("state").asText()).isEqualTo("CREATED");
     assertThat(after.path("bundles").get(1 - lost).path("node_id").asText()).isEqualTo(rankNodes.get(1 - lost));
@@ -195,21 +191,19 @@ class LlmServingE2ETest {
     assertThat(newNode).isNotIn(rankNodes);
 
     // serving resumes on tp2 with the same greedy text
-    String resumed = null;
     List<String> tp2Failures = new ArrayList<>();
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (resumed == null && System.nanoTime() < deadline) {
-      HttpResponse<String> r = HTTP.send(post(base + "/v1/completions",
-          "{\"model\": \"tp2\", \"prompt\": \"" + PROMPT + "\", \"max_tokens\": 16, \"temperature\": 0}"),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 200) {
-        resumed = text(r);
-      } else {
-        tp2Failures.add(r.statusCode() + " " + r.body());
-        assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).isNotBlank(); // OpenAI's shape
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-      }
-    }
+    String resumed = Poll.upTo(Duration.ofSeconds(60)).every(Duration.ofMillis(200)).until(
+        "tp2 serving again (the failures meanwhile are listed below)", () -> {
+          HttpResponse<String> r = HTTP.send(post(base + "/v1/completions",
+              "{\"model\": \"tp2\", \"prompt\": \"" + PROMPT + "\", \"max_tokens\": 16, \"temperature\": 0}"),
+              HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200) {
+            return text(r);
+          }
+          tp2Failures.add(r.statusCode() + " " + r.body());
+          assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).isNotBlank(); // OpenAI's shape
+          return "(none yet; failures meanwhile: " + tp2Failures + ")";
+        }, answer -> !answer.startsWith("(none yet"));
     double resumedAfter = seconds(killedAt);
     assertThat(resumed).as("tp2 serving again; failures meanwhile: %s", tp2Failures).isEqualTo(one);
     stop.set(true);

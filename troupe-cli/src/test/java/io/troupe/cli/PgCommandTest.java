@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import io.troupe.testkit.ScriptedRestServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,39 +33,32 @@ class PgCommandTest {
   @TempDir
   Path home;
   CliHarness cli;
-  HttpServer server;
+  ScriptedRestServer server;
   String url;
-  /** "METHOD /path?query" → status and body. */
-  final Map<String, Object[]> script = new ConcurrentHashMap<>();
-  final List<String> requests = new CopyOnWriteArrayList<>();
-  final List<String> bodies = new CopyOnWriteArrayList<>();
 
+  /** Answers "METHOD /path?query" with status and body. */
   void answer(String request, int status, String body) {
-    script.put(request, new Object[] {status, body});
+    server.answer(request, status, body);
+  }
+
+  List<String> requests() {
+    return server.requestKeys();
+  }
+
+  String body(int i) {
+    return server.requests().get(i).body();
   }
 
   @BeforeEach
   void setUp() throws IOException {
     cli = new CliHarness(home);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", ex -> {
-      String key = ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath()
-          + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
-      requests.add(key);
-      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      Object[] a = script.getOrDefault(key, new Object[] {404, "{\"error\": \"no placement group with id x\"}"});
-      byte[] b = ((String) a[1]).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders((Integer) a[0], b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    server.start();
-    url = "http://127.0.0.1:" + server.getAddress().getPort();
+    server = ScriptedRestServer.start().otherwise(404, "{\"error\": \"no placement group with id x\"}");
+    url = server.url();
   }
 
   @AfterEach
   void tearDown() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
@@ -83,7 +71,7 @@ class PgCommandTest {
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(r.out()).startsWith("Created placement group pg-1 (tp)\n");
-    JsonNode sent = JSON.readTree(bodies.get(0));
+    JsonNode sent = JSON.readTree(body(0));
     assertThat(sent).isEqualTo(JSON.readTree("""
         {"bundles": [{"CPU": 1, "GPU": 1}, {"CPU": 1}], "strategy": "STRICT_SPREAD", "name": "tp",
          "lifetime": "detached", "gang": true}"""));
@@ -95,8 +83,8 @@ class PgCommandTest {
     CliHarness.Result ok = cli.run("pg", "create", "--address", url, "--bundles", "[{\"CPU\":1}]", "--wait", "30");
     assertThat(ok.code()).isZero();
     assertThat(ok.out()).startsWith("Placement group pg-1 (tp)\n").contains("  state:     CREATED\n");
-    assertThat(JSON.readTree(bodies.get(0)).path("wait_s").asDouble()).isEqualTo(30.0);
-    assertThat(JSON.readTree(bodies.get(0)).path("strategy").asText()).isEqualTo("PACK");
+    assertThat(JSON.readTree(body(0)).path("wait_s").asDouble()).isEqualTo(30.0);
+    assertThat(JSON.readTree(body(0)).path("strategy").asText()).isEqualTo("PACK");
 
     answer("POST /api/placement_groups", 408, "{\"error\": \"no node has 8 GPU\", \"placement_group_id\": \"pg-2\"}");
     CliHarness.Result late = cli.run("pg", "create", "--address", url, "--bundles", "[{\"GPU\":8}]", "--wait", "1");
@@ -132,7 +120,7 @@ class PgCommandTest {
     assertThat(badWait.err()).contains("--wait must be");
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("--bundles");
-    assertThat(requests).isEmpty();
+    assertThat(requests()).isEmpty();
   }
 
   @Test
@@ -166,7 +154,7 @@ class PgCommandTest {
         "  epoch:     2");
     assertThat(byId.out().lines()).anySatisfy(l -> assertThat(l).matches("0 +node-a +CPU 1, GPU 1 +0 +-"));
     assertThat(byId.out().lines()).anySatisfy(l -> assertThat(l).matches("1 +node-b +CPU 1, memory 2 GiB +- +zone=b"));
-    assertThat(requests).contains("GET /api/placement_groups/tp", "GET /api/placement_groups?name=tp");
+    assertThat(requests()).contains("GET /api/placement_groups/tp", "GET /api/placement_groups?name=tp");
   }
 
   @Test
@@ -188,7 +176,7 @@ class PgCommandTest {
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("Removed placement group pg-1 (tp)\n");
-    assertThat(requests).endsWith("DELETE /api/placement_groups/pg-1");
+    assertThat(requests()).endsWith("DELETE /api/placement_groups/pg-1");
     assertThat(cli.run("pg", "remove", "tp", "--address", url, "--json").out()).contains("\"removed\" : true");
   }
 
@@ -202,7 +190,7 @@ class PgCommandTest {
     assertThat(get.code()).isEqualTo(1);
     assertThat(get.err()).isEqualTo("troupe: no placement group with id or name 'zz' (see 'troupe pg list')\n");
     assertThat(rm.err()).isEqualTo(get.err());
-    assertThat(requests).noneMatch(q -> q.startsWith("DELETE"));
+    assertThat(requests()).noneMatch(q -> q.startsWith("DELETE"));
   }
 
   @Test

@@ -2,14 +2,11 @@ package io.troupe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.ScriptedRestServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,10 +20,8 @@ class RestCommandsTest {
   @TempDir
   Path home;
   CliHarness cli;
-  HttpServer server;
+  ScriptedRestServer server;
   String url;
-  String requiredToken;
-  final List<String> authHeaders = new CopyOnWriteArrayList<>();
   final Map<String, String> bodies = Map.of(
       "/api/cluster/status", StatusViewTest.STATUS,
       "/api/actors", "[{\"actor_id\": \"a1\", \"class_name\": \"C\", \"name\": \"n\", \"state\": \"ALIVE\", \"node_id\": \"w\", \"num_restarts\": 0}]",
@@ -35,28 +30,14 @@ class RestCommandsTest {
   @BeforeEach
   void setUp() throws IOException {
     cli = new CliHarness(home);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", ex -> {
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      authHeaders.add(String.valueOf(auth));
-      String body = bodies.get(ex.getRequestURI().getPath());
-      int code = body == null ? 404 : 200;
-      if (requiredToken != null && !("Bearer " + requiredToken).equals(auth)) {
-        code = 401;
-        body = "{\"error\": \"unauthorized\"}";
-      }
-      byte[] b = (body == null ? "{\"error\": \"not found\"}" : body).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(code, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    server.start();
-    url = "http://127.0.0.1:" + server.getAddress().getPort();
+    server = ScriptedRestServer.start();
+    bodies.forEach((path, body) -> server.answer("GET " + path, 200, body));
+    url = server.url();
   }
 
   @AfterEach
   void tearDown() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
@@ -78,7 +59,7 @@ class RestCommandsTest {
 
   @Test
   void theUrlAndTokenComeFromTheLocalHeadsReadyFile() {
-    requiredToken = "t0k3n";
+    server.requireBearer("t0k3n");
     cli.session().write(new NodeRecord(ProcessHandle.current().pid(), 0, "head-1", true, "127.0.0.1:6380",
         url, "t0k3n", Map.of(), null));
 
@@ -86,12 +67,12 @@ class RestCommandsTest {
 
     assertThat(r.code()).isZero();
     // every request (the cluster status, then the placement groups) carries the local head's token
-    assertThat(authHeaders).isNotEmpty().containsOnly("Bearer t0k3n");
+    assertThat(server.requests()).extracting(q -> String.valueOf(q.authorization())).isNotEmpty().containsOnly("Bearer t0k3n");
   }
 
   @Test
   void aRefusedTokenSaysHowToPassOne() {
-    requiredToken = "right";
+    server.requireBearer("right");
 
     CliHarness.Result r = cli.run("status", "--address", url, "--token", "wrong");
 
@@ -102,7 +83,7 @@ class RestCommandsTest {
 
   @Test
   void noApiAtTheAddressIsOneLine() {
-    String nowhere = "http://127.0.0.1:" + CliHarness.freePort();
+    String nowhere = "http://127.0.0.1:" + FreePorts.pick();
 
     CliHarness.Result r = cli.run("status", "--address", nowhere);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.serve.api.ServeExtension;
+import io.troupe.testkit.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,7 +37,7 @@ class ServeCommandClusterTest {
 
   @BeforeAll
   static void start() {
-    port = CliHarness.freePort(); // one proxy port for every test here
+    port = FreePorts.pick(); // one proxy port for every test here
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).cpusPerNode(2)
         .extension(ServeExtension.create()).build());
     url = cluster.head().dashboardUrl();

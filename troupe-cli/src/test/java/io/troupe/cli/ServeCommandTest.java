@@ -2,19 +2,14 @@ package io.troupe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import io.troupe.testkit.ScriptedRestServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,39 +48,29 @@ class ServeCommandTest {
   @TempDir
   Path home;
   CliHarness cli;
-  HttpServer server;
+  ScriptedRestServer server;
   String url;
   Path config;
-  final Map<String, Object[]> script = new ConcurrentHashMap<>();
-  final List<String> requests = new CopyOnWriteArrayList<>();
-  final List<String> bodies = new CopyOnWriteArrayList<>();
 
   void answer(String request, int status, String body) {
-    script.put(request, new Object[] {status, body});
+    server.answer(request, status, body);
+  }
+
+  List<String> requests() {
+    return server.requestKeys();
   }
 
   @BeforeEach
   void setUp() throws IOException {
     cli = new CliHarness(home);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", ex -> {
-      String key = ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath();
-      requests.add(key);
-      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      Object[] a = script.getOrDefault(key, new Object[] {404, "{\"error\": \"not found\"}"});
-      byte[] b = ((String) a[1]).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders((Integer) a[0], b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    server.start();
-    url = "http://127.0.0.1:" + server.getAddress().getPort();
+    server = ScriptedRestServer.start();
+    url = server.url();
     config = Files.writeString(home.resolve("serve.yaml"), CONFIG);
   }
 
   @AfterEach
   void tearDown() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
@@ -96,8 +81,8 @@ class ServeCommandTest {
 
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
-    assertThat(requests).containsExactly("PUT /api/serve/applications/");
-    assertThat(bodies.get(0)).isEqualTo(CONFIG);
+    assertThat(requests()).containsExactly("PUT /api/serve/applications/");
+    assertThat(server.requests().get(0).body()).isEqualTo(CONFIG);
     assertThat(r.out()).startsWith("Deployed " + config + " to " + url + ":\n");
     assertThat(r.out().lines()).anySatisfy(l -> assertThat(l)
         .matches("hello +io\\.troupe\\.examples\\.hello\\.Hello +curl http://127\\.0\\.0\\.1:8000/hello"));
@@ -125,7 +110,7 @@ class ServeCommandTest {
     CliHarness.Result invalid = cli.run("serve", "deploy", bad.toString(), "--address", url);
     assertThat(invalid.code()).isEqualTo(1);
     assertThat(invalid.err()).startsWith("troupe: " + bad + ": invalid serve config: ").contains("import_pth");
-    assertThat(requests).isEmpty();
+    assertThat(requests()).isEmpty();
   }
 
   @Test
@@ -197,7 +182,7 @@ class ServeCommandTest {
     CliHarness.Result r = cli.run("serve", "shutdown", "--address", url);
 
     assertThat(r.err()).isEmpty();
-    assertThat(requests).containsExactly("GET /api/serve/applications/", "DELETE /api/serve/applications/");
+    assertThat(requests()).containsExactly("GET /api/serve/applications/", "DELETE /api/serve/applications/");
     assertThat(r.out()).isEqualTo("Removing 2 applications: hello, batch (their replicas drain and stop)\n");
   }
 
@@ -224,18 +209,18 @@ class ServeCommandTest {
     t.start();
 
     blocked.get(20, TimeUnit.SECONDS);
-    assertThat(requests).doesNotContain("DELETE /api/serve/applications/");
+    assertThat(requests()).doesNotContain("DELETE /api/serve/applications/");
     t.interrupt(); // what Ctrl-C does, through the shutdown hook
 
     assertThat(code.get(20, TimeUnit.SECONDS)).isZero();
     assertThat(err.toString()).isEmpty();
-    assertThat(requests).endsWith("DELETE /api/serve/applications/");
+    assertThat(requests()).endsWith("DELETE /api/serve/applications/");
     assertThat(out.toString()).contains("curl http://127.0.0.1:8000/hello").endsWith("Removed the serve applications.\n");
   }
 
   @Test
   void runWithAnAddressWhereNoHeadRunsFails() {
-    server.stop(0);
+    server.close();
     CliHarness.Result r = cli.run("serve", "run", config.toString(), "--address", url);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("troupe: no Troupe REST API at " + url + " (is a head running? 'troupe start --head')\n");

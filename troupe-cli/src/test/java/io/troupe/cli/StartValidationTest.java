@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.TroupeException;
+import io.troupe.testkit.FreePorts;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,7 +137,7 @@ class StartValidationTest {
 
   @Test
   void aWorkerWithoutAHeadFailsBeforeAnythingStarts() {
-    int nobody = CliHarness.freePort();
+    int nobody = FreePorts.pick();
 
     CliHarness.Result r = cli.run("start", "--address", "127.0.0.1:" + nobody);
 

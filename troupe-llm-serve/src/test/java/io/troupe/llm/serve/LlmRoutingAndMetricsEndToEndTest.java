@@ -2,12 +2,12 @@ package io.troupe.llm.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.llm.model.RandomModelWriter;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.serve.api.ServeExtension;
-import java.net.ServerSocket;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -44,10 +43,7 @@ class LlmRoutingAndMetricsEndToEndTest {
   static void deploy() throws Exception {
     Path model = Files.createTempDirectory("llm-routing-model");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(0).cpusPerNode(6)
         .extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
@@ -67,16 +63,8 @@ class LlmRoutingAndMetricsEndToEndTest {
         """.formatted(port, model.toString());
     HttpResponse<String> put = send("PUT", api, config);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = JSON.readTree(send("GET", api, null).body());
-      if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")) {
-        return;
-      }
-      LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("llm app not RUNNING in 60 s: " + last);
+    Poll.upTo(Duration.ofSeconds(60)).until("llm app RUNNING", () -> JSON.readTree(send("GET", api, null).body()),
+        st -> st.path("applications").path("llm").path("status").asText().equals("RUNNING"));
   }
 
   @AfterAll

@@ -19,7 +19,8 @@ import io.troupe.runtime.api.PlacementGroupInfo;
 import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ServeExtension;
-import java.net.ServerSocket;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,10 +62,7 @@ class OpenAiServingEndToEndTest {
     model = Files.createTempDirectory("llm-serve-model");
     RandomModelWriter.write(RandomModelWriter.Spec.of(RandomModelWriter.Preset.TINY), model);
     tokenizer = Tokenizer.fromDirectory(model);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).gpusPerWorker(2)
         .extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
@@ -100,18 +97,11 @@ class OpenAiServingEndToEndTest {
         """.formatted(port, model.toString(), model.toString(), model.toString());
     HttpResponse<String> put = send("PUT", api, config);
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = JSON.readTree(send("GET", api, null).body());
-      if (last.path("applications").path("llm").path("status").asText().equals("RUNNING")
-          && last.path("applications").path("llm-tp2").path("status").asText().equals("RUNNING")
-          && last.path("applications").path("llm-narrow").path("status").asText().equals("RUNNING")) {
-        return;
-      }
-      LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("llm app not RUNNING in 40 s: " + last);
+    Poll.upTo(Duration.ofSeconds(40)).until("apps llm, llm-tp2 and llm-narrow RUNNING",
+        () -> JSON.readTree(send("GET", api, null).body()),
+        st -> st.path("applications").path("llm").path("status").asText().equals("RUNNING")
+            && st.path("applications").path("llm-tp2").path("status").asText().equals("RUNNING")
+            && st.path("applications").path("llm-narrow").path("status").asText().equals("RUNNING"));
   }
 
   @AfterAll
@@ -349,17 +339,14 @@ class OpenAiServingEndToEndTest {
       socket.setSoLinger(true, 0); // close with a reset, as a killed client would
       closedAt = System.nanoTime();
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    Map<String, Object> now = stats(server);
-    while (!(((Number) now.get("running")).intValue() == 0 && ((Number) now.get("waiting")).intValue() == 0
-        && ((Number) now.get("kv_usage")).doubleValue() == 0.0
-        && ((Number) now.get("aborted_by_client")).longValue() > ((Number) before.get("aborted_by_client")).longValue())) {
-      assertThat(System.nanoTime()).as("engine idle with its KV blocks free after the disconnect; last stats %s "
-              + "(the whole generation takes %.2f s)", now, fullSeconds)
-          .isLessThan(deadline);
-      LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
-      now = stats(server);
-    }
+    long abortedBefore = ((Number) before.get("aborted_by_client")).longValue();
+    Map<String, Object> now = Poll.upTo(Duration.ofSeconds(20)).every(Duration.ofMillis(20)).until(
+        "engine idle with its KV blocks free after the disconnect (the whole generation takes %.2f s)"
+            .formatted(fullSeconds),
+        () -> stats(server),
+        st -> ((Number) st.get("running")).intValue() == 0 && ((Number) st.get("waiting")).intValue() == 0
+            && ((Number) st.get("kv_usage")).doubleValue() == 0.0
+            && ((Number) st.get("aborted_by_client")).longValue() > abortedBefore);
     double freedAfter = (System.nanoTime() - closedAt) / 1e9;
     assertThat(((Number) now.get("aborted_by_client")).longValue())
         .isEqualTo(((Number) before.get("aborted_by_client")).longValue() + 1);

@@ -13,6 +13,7 @@ import io.troupe.llm.spi.ModelExecutor;
 import io.troupe.llm.spi.RankFailureException;
 import io.troupe.llm.spi.StepBatch;
 import io.troupe.llm.spi.StepOutput;
+import io.troupe.testkit.ManualClock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -8,6 +8,7 @@ import io.troupe.llm.api.SamplingParams;
 import io.troupe.llm.model.TestModels;
 import io.troupe.llm.parallel.RankOptions;
 import io.troupe.llm.parallel.SingleRankExecutor;
+import io.troupe.testkit.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

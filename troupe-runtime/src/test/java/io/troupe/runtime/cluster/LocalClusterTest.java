@@ -16,6 +16,7 @@ import io.troupe.runtime.api.ResourceSet;
 import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeException;
+import io.troupe.testkit.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,36 +190,19 @@ class LocalClusterTest {
   }
 
   static ClusterStatus pollStatus(Troupe troupe, java.util.function.Predicate<ClusterStatus> p) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    ClusterStatus s = troupe.status().join();
-    while (!p.test(s)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached; last status " + s);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-      s = troupe.status().join();
-    }
-    return s;
+    return Poll.upTo(Duration.ofSeconds(20)).await("cluster status", () -> troupe.status().join(), p);
   }
 
   /** Polls {@code get} (a failing call counts as not yet) until {@code p} holds; 20 s deadline. */
   static <T> T poll(java.util.function.Supplier<T> get, java.util.function.Predicate<T> p) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    T last = null;
-    while (true) {
+    record Attempt<T>(T value, RuntimeException failure) {}
+    return Poll.upTo(Duration.ofSeconds(20)).await("condition", () -> {
       try {
-        last = get.get();
-        if (p.test(last)) {
-          return last;
-        }
+        return new Attempt<>(get.get(), null);
       } catch (RuntimeException e) {
-        // not yet (e.g. a member that is restarting)
+        return new Attempt<T>(null, e); // not yet (e.g. a member that is restarting)
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached; last value " + last);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-    }
+    }, a -> a.failure() == null && p.test(a.value())).value();
   }
 
   static double cpuAvailable(ClusterStatus s, String node) {

@@ -9,12 +9,12 @@ import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.NodeMetrics;
 import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.TroupeNode;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,15 +77,7 @@ class NodeMetricsClusterTest {
   }
 
   private String poll(String url, Predicate<String> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      last = get(url).body();
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-    }
-    throw new AssertionError("metrics never matched; last scrape:\n" + last);
+    return Poll.upTo(Duration.ofSeconds(15)).every(Duration.ofMillis(100)).until("metrics at " + url,
+        () -> get(url).body(), done);
   }
 }

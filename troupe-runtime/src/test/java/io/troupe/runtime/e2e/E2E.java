@@ -2,9 +2,8 @@ package io.troupe.runtime.e2e;
 
 import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.TroupeNode;
+import io.troupe.testkit.Poll;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -14,16 +13,7 @@ final class E2E {
 
   /** Polls {@code get} every 50 ms until {@code ok} holds; fails with the last value after {@code seconds}. */
   static <T> T poll(Supplier<T> get, Predicate<T> ok, int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    T last = get.get();
-    while (!ok.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in " + seconds + " s; last: " + last);
-      }
-      LockSupport.parkNanos(50_000_000L);
-      last = get.get();
-    }
-    return last;
+    return Poll.upTo(Duration.ofSeconds(seconds)).await("condition", get, ok);
   }
 
   /** This test JVM as a resource-less driver node of the cluster whose head is at {@code head}. */

@@ -16,8 +16,8 @@ import io.troupe.runtime.api.PlacementStrategy;
 import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeNode;
+import io.troupe.testkit.FreePorts;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -37,7 +37,7 @@ class GangRestartE2ETest {
   @Test
   void nodeDeathRestartsTheWholeGangAtANewEpochAndFencesTheOldOne() throws Exception {
     try (ProcessCluster pc = new ProcessCluster()) {
-      ProcessCluster.Node head = pc.start("head", "port=" + ProcessCluster.freePort(), "cpus=2", "fd=4000");
+      ProcessCluster.Node head = pc.start("head", "port=" + FreePorts.pick(), "cpus=2", "fd=4000");
       ProcessCluster.Node w1 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "label=rack:r1",
           "fd=4000");
       ProcessCluster.Node w2 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "label=rack:r2",

@@ -16,6 +16,7 @@ import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeNode;
 import io.troupe.runtime.cluster.Counter;
+import io.troupe.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +40,8 @@ class HeadRestartE2ETest {
   void restartedHeadRecoversGroupsAndActorsWithoutDoubleBooking() throws Exception {
     Path state = Files.createTempDirectory("troupe-head-state");
     try (ProcessCluster pc = new ProcessCluster()) {
-      int port = ProcessCluster.freePort();
-      int dashboard = ProcessCluster.freePort();
+      int port = FreePorts.pick();
+      int dashboard = FreePorts.pick();
       ProcessCluster.Node head = pc.start("head", "port=" + port, "dashboard=" + dashboard, "cpus=1", "fd=4000",
           "state=" + state);
       ProcessCluster.Node w1 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "fd=4000");

@@ -16,6 +16,8 @@ import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeNode;
 import io.troupe.runtime.cluster.Counter;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +40,7 @@ class NodeFailureE2ETest {
   @Test
   void sigkilledWorkerIsDetectedAndActorsRestartElsewhere() throws Exception {
     try (ProcessCluster pc = new ProcessCluster()) {
-      int port = ProcessCluster.freePort();
+      int port = FreePorts.pick();
       ProcessCluster.Node head = pc.start("head", "port=" + port, "cpus=2", "fd=4000");
       ProcessCluster.Node w1 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "fd=4000");
       ProcessCluster.Node w2 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "fd=4000");
@@ -120,15 +122,6 @@ class NodeFailureE2ETest {
   }
 
   static <T> T poll(Supplier<T> get, java.util.function.Predicate<T> ok, int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    T last = get.get();
-    while (!ok.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in " + seconds + " s; last: " + last);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
-      last = get.get();
-    }
-    return last;
+    return Poll.upTo(Duration.ofSeconds(seconds)).every(Duration.ofMillis(100)).await("condition", get, ok);
   }
 }

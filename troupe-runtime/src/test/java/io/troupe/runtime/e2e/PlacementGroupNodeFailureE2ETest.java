@@ -17,6 +17,7 @@ import io.troupe.runtime.api.SchedulingStrategy;
 import io.troupe.runtime.api.Troupe;
 import io.troupe.runtime.api.TroupeNode;
 import io.troupe.runtime.cluster.Counter;
+import io.troupe.testkit.FreePorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class PlacementGroupNodeFailureE2ETest {
   @Test
   void spreadGroupLosesOneNodeAndOnlyItsBundleMoves() throws Exception {
     try (ProcessCluster pc = new ProcessCluster()) {
-      ProcessCluster.Node head = pc.start("head", "port=" + ProcessCluster.freePort(), "cpus=2", "fd=4000");
+      ProcessCluster.Node head = pc.start("head", "port=" + FreePorts.pick(), "cpus=2", "fd=4000");
       ProcessCluster.Node w1 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "label=rack:r1",
           "fd=4000");
       ProcessCluster.Node w2 = pc.start("worker", "address=" + head.address(), "cpus=2", "gpus=2", "label=rack:r2",

@@ -3,7 +3,6 @@ package io.troupe.runtime.e2e;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +36,6 @@ public final class ProcessCluster implements AutoCloseable {
     this.logDir = Files.createTempDirectory("troupe-e2e");
     this.mainClass = mainClass;
     this.jvmArgs = List.copyOf(jvmArgs);
-  }
-
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /** Starts a node in the background; the future completes once it printed READY. */

@@ -6,6 +6,7 @@ import io.troupe.runtime.api.PlacementGroupId;
 import io.troupe.runtime.api.PlacementGroupSpec;
 import io.troupe.runtime.api.PlacementGroupState;
 import io.troupe.runtime.api.ResourceSet;
+import io.troupe.testkit.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +31,11 @@ final class Sim {
     public void recreateGang(PlacementGroupId group, long epoch, List<GangMember> members) {
       events.add("recreate " + group + " epoch " + epoch);
       recreated.put(group, members);
+    }
+
+    @Override
+    public void stateChanged(PlacementGroupId group, PlacementGroupState state, String reason) {
+      events.add("state " + group + " " + state);
     }
   };
   PlacementGroupManager manager;
@@ -80,6 +86,11 @@ final class Sim {
 
   PlacementGroupState state(PlacementGroupId id) {
     return manager.info(id).map(i -> i.state()).orElse(PlacementGroupState.REMOVED);
+  }
+
+  /** The store's record of a group, if any. */
+  java.util.Optional<PersistedGroup> stored(PlacementGroupId id) {
+    return store.loadAll().stream().filter(g -> g.id().equals(id)).findFirst();
   }
 
   /** Bundles held by all node tables. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.troupe.runtime.api.ProcessSpec;
 import io.troupe.runtime.api.SupervisedProcess;
 import io.troupe.runtime.api.TroupeException;
+import io.troupe.testkit.Poll;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -138,12 +139,6 @@ class OsProcessLauncherTest {
   }
 
   private static void await(BooleanSupplier c, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!c.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-    }
+    Poll.upTo(Duration.ofSeconds(30)).await(what, c);
   }
 }

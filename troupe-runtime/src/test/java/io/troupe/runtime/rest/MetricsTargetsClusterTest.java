@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.api.TroupeNode;
 import io.troupe.runtime.cluster.NodeProcess;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,15 +116,7 @@ class MetricsTargetsClusterTest {
   }
 
   private JsonNode poll(String url, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = getJson(url);
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-    }
-    throw new AssertionError("never matched; last answer: " + last);
+    return Poll.upTo(Duration.ofSeconds(30)).every(Duration.ofMillis(200)).until("an answer from " + url,
+        () -> getJson(url), done);
   }
 }

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.runtime.api.LocalCluster;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -80,16 +79,7 @@ class PlacementGroupApiTest {
 
   /** Polls {@code GET path} until {@code done} holds (the reservation is applied asynchronously). */
   static JsonNode poll(String path, Predicate<JsonNode> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = send("GET", path, null).body();
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(50_000_000L); // poll interval, not a wait for behaviour
-    }
-    throw new AssertionError("not reached within 30 s; last answer: " + last);
+    return Poll.upTo(Duration.ofSeconds(30)).until("an answer from " + path, () -> send("GET", path, null).body(), done);
   }
 
   static double availableGpus(JsonNode status) {

@@ -13,6 +13,7 @@ import io.troupe.serve.api.ServeResponse;
 import io.troupe.serve.controller.RoutingTable;
 import io.troupe.serve.controller.ServeController;
 import io.troupe.serve.http.Hello;
+import io.troupe.testkit.Poll;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -72,14 +73,7 @@ class TroupeClusterOpsTest {
     }
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in 30 s");
-      }
-      Thread.onSpinWait();
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
-    }
+  static void await(BooleanSupplier condition) {
+    Poll.upTo(Duration.ofSeconds(30)).every(Duration.ofMillis(20)).await("condition", condition);
   }
 }

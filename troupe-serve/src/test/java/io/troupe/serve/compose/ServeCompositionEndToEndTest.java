@@ -3,14 +3,14 @@ package io.troupe.serve.compose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.DeploymentHandle;
 import io.troupe.serve.api.ResponseStream;
 import io.troupe.serve.api.ServeExtension;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,10 +41,7 @@ class ServeCompositionEndToEndTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2).extension(ServeExtension.create()).build());
     String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
     base = "http://127.0.0.1:" + port;
@@ -58,17 +55,9 @@ class ServeCompositionEndToEndTest {
         """.formatted(port);
     long t0 = System.nanoTime();
     assertThat(send("PUT", api, config).statusCode()).isEqualTo(200);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = Json.MAPPER.readTree(send("GET", api, null).body());
-      if (last.path("applications").path("compose").path("status").asText().equals("RUNNING")) {
-        System.out.printf("compose app RUNNING in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        return;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("compose app not RUNNING in 30 s: " + last);
+    Poll.upTo(Duration.ofSeconds(30)).until("compose app RUNNING", () -> Json.MAPPER.readTree(send("GET", api, null).body()),
+        st -> st.path("applications").path("compose").path("status").asText().equals("RUNNING"));
+    System.out.printf("compose app RUNNING in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
   @AfterAll

@@ -9,6 +9,7 @@ import io.troupe.serve.api.Application;
 import io.troupe.serve.api.AutoscalingConfig;
 import io.troupe.serve.api.BoundDeployment;
 import io.troupe.serve.api.DeploymentConfig;
+import io.troupe.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

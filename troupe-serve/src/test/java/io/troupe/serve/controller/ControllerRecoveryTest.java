@@ -18,6 +18,7 @@ import io.troupe.serve.api.DeploymentConfig;
 import io.troupe.serve.api.DeploymentId;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ReplicaState;
+import io.troupe.testkit.ManualClock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -11,6 +11,7 @@ import io.troupe.serve.api.DeploymentStatusTrigger;
 import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ReplicaState;
 import io.troupe.serve.controller.ClusterOps.HealthReport;
+import io.troupe.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -13,6 +13,7 @@ import io.troupe.serve.api.ReplicaId;
 import io.troupe.serve.api.ReplicaState;
 import io.troupe.serve.api.ServeException;
 import io.troupe.serve.config.ServeConfigParser;
+import io.troupe.testkit.ManualClock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.e2e.ProcessCluster;
 import io.troupe.runtime.rest.Json;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
@@ -81,8 +82,8 @@ class ServeHighAvailabilityE2ETest {
     long t0 = System.nanoTime();
     Path state = Files.createTempDirectory("troupe-serve-state");
     try (ProcessCluster pc = new ProcessCluster(ServeTestNodeMain.class, List.of("-Dtroupe.serve.proxy-port=0"))) {
-      int port = ProcessCluster.freePort();
-      int dashboard = ProcessCluster.freePort();
+      int port = FreePorts.pick();
+      int dashboard = FreePorts.pick();
       String[] headArgs = {"head", "port=" + port, "dashboard=" + dashboard, "cpus=0", "fd=4000", "state=" + state};
       ProcessCluster.Node head = pc.start(headArgs);
       List<ProcessCluster.Node> workers = new ArrayList<>();
@@ -94,7 +95,7 @@ class ServeHighAvailabilityE2ETest {
       String api = head.dashboardUrl() + "/api/serve/applications/";
       System.out.printf("cluster up in %.1f s; logs in %s%n", secondsSince(t0), pc.logDir());
 
-      int httpPort = ProcessCluster.freePort();
+      int httpPort = FreePorts.pick();
       assertThat(send("PUT", api, config(httpPort)).statusCode()).isEqualTo(200);
       JsonNode status = poll(() -> json(api), s -> running(s, 2) && s.path("proxies").size() == 3, 60);
       assertThat(status.path("proxy_location").asText()).isEqualTo("EveryNode");
@@ -309,16 +310,7 @@ class ServeHighAvailabilityE2ETest {
   }
 
   private static <T> T poll(Supplier<T> get, Predicate<T> ok, int seconds) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    T last = get.get();
-    while (!ok.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in " + seconds + " s; last: " + last);
-      }
-      LockSupport.parkNanos(100_000_000L);
-      last = get.get();
-    }
-    return last;
+    return Poll.upTo(Duration.ofSeconds(seconds)).every(Duration.ofMillis(100)).await("condition", get, ok);
   }
 
   private static double secondsSince(long t) {

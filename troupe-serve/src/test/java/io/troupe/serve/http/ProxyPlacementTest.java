@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.ServeExtension;
+import io.troupe.testkit.Poll;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,9 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,18 +75,14 @@ class ProxyPlacementTest {
   }
 
   private void pollBody(String url, String expected) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    HttpResponse<String> last = null;
-    while (System.nanoTime() < deadline) {
-      last = send("GET", url, null);
-      if (last.body().equals(expected)) {
-        return;
+    record Answer(int status, String body) {}
+    Poll.upTo(Duration.ofSeconds(30)).every(Duration.ofMillis(100)).until(url + " answering '" + expected + "'", () -> {
+      HttpResponse<String> r = send("GET", url, null);
+      if (!r.body().equals(expected)) {
+        assertThat(r.statusCode()).as("while the proxy learns its routes: " + r.body()).isIn(404, 503);
       }
-      assertThat(last.statusCode()).as("while the proxy learns its routes: " + last.body()).isIn(404, 503);
-      LockSupport.parkNanos(100_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError(url + " did not answer '" + expected + "' within 30 s; last: " + last.statusCode() + " "
-        + last.body());
+      return new Answer(r.statusCode(), r.body());
+    }, a -> a.body().equals(expected));
   }
 
   private static Map<String, String> proxies(JsonNode s) {
@@ -104,33 +99,21 @@ class ProxyPlacementTest {
   }
 
   private JsonNode poll(String url, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = Json.MAPPER.readTree(send("GET", url, null).body());
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(100_000_000L);
-    }
-    throw new AssertionError("not reached in 30 s; last status: " + last);
+    return Poll.upTo(Duration.ofSeconds(30)).every(Duration.ofMillis(100)).until("serve status at " + url,
+        () -> Json.MAPPER.readTree(send("GET", url, null).body()), done);
   }
 
   /** Polls until nothing listens at {@code url} any more. */
-  private void pollRefused(String url) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
+  private void pollRefused(String url) throws Exception {
+    Poll.upTo(Duration.ofSeconds(30)).every(Duration.ofMillis(100)).until("no proxy answering at " + url, () -> {
       try {
         send("GET", url, null);
+        return false;
       } catch (ConnectException e) {
-        return;
+        return true;
       } catch (Exception e) {
-        if (e.getCause() instanceof ConnectException) {
-          return;
-        }
+        return e.getCause() instanceof ConnectException;
       }
-      LockSupport.parkNanos(100_000_000L);
-    }
-    throw new AssertionError("a proxy still answers at " + url);
+    });
   }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.ServeExtension;
-import java.net.ServerSocket;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,10 +63,7 @@ class ServeHttpEndToEndTest {
 
   @Test
   void servesAClassOverHttp() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
         .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
@@ -161,28 +159,12 @@ class ServeHttpEndToEndTest {
   }
 
   private JsonNode poll(String url, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = Json.MAPPER.readTree(send("GET", url, null).body());
-      if (done.test(last)) {
-        return last;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("not reached in 30 s; last status: " + last);
+    return Poll.upTo(Duration.ofSeconds(30)).until("serve status at " + url,
+        () -> Json.MAPPER.readTree(send("GET", url, null).body()), done);
   }
 
   private void pollHttp(String url, String expected) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      last = send("GET", url, null).body();
-      if (expected.equals(last)) {
-        return;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("expected '" + expected + "' within 30 s, last: " + last);
+    Poll.upTo(Duration.ofSeconds(30)).until(url + " answering '" + expected + "'", () -> send("GET", url, null).body(),
+        expected::equals);
   }
 }

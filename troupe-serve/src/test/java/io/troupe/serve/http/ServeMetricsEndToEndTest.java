@@ -6,13 +6,13 @@ import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.api.NodeConfig;
 import io.troupe.runtime.api.TroupeNode;
 import io.troupe.serve.api.ServeExtension;
-import java.net.ServerSocket;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,10 +47,7 @@ class ServeMetricsEndToEndTest {
 
   @Test
   void proxyRouterAndReplicaMetricsAreScraped() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(0).cpusPerNode(1)
             .extension(ServeExtension.create()).build());
         TroupeNode worker = TroupeNode.start(NodeConfig.builder().port(0).headAddress(cluster.head().address())
@@ -128,15 +125,6 @@ class ServeMetricsEndToEndTest {
   }
 
   private String poll(String url, Predicate<String> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      last = send("GET", url, null).body();
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-    }
-    throw new AssertionError("not reached in 30 s; last answer: " + last);
+    return Poll.upTo(Duration.ofSeconds(30)).until("an answer from " + url, () -> send("GET", url, null).body(), done);
   }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.runtime.rest.Json;
 import io.troupe.serve.api.ServeExtension;
-import java.net.ServerSocket;
+import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +23,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,10 +55,7 @@ class ServeRolloutEndToEndTest {
 
   @Test
   void aResourceChangeRollsReplicasOverWithoutDroppingRequests() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pick();
     try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().workers(2)
         .extension(ServeExtension.create()).build())) {
       String api = cluster.head().dashboardUrl() + "/api/serve/applications/";
@@ -133,25 +130,11 @@ class ServeRolloutEndToEndTest {
   }
 
   private JsonNode poll(String url, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = Json.MAPPER.readTree(send("GET", url, null).body());
-      if (done.test(last)) {
-        return last;
-      }
-      LockSupport.parkNanos(50_000_000L); // polling interval of a deadline loop
-    }
-    throw new AssertionError("not reached in 60 s; last status: " + last);
+    return Poll.upTo(Duration.ofSeconds(60)).until("serve status at " + url,
+        () -> Json.MAPPER.readTree(send("GET", url, null).body()), done);
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier done, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not reached in 60 s");
-      }
-      LockSupport.parkNanos(20_000_000L); // polling interval of a deadline loop
-    }
+  private static void waitFor(java.util.function.BooleanSupplier done, String what) throws Exception {
+    Poll.upTo(Duration.ofSeconds(60)).every(Duration.ofMillis(20)).until(what, done::getAsBoolean);
   }
 }
