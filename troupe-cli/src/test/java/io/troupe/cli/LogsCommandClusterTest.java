@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.runtime.api.LocalCluster;
 import io.troupe.serve.api.ServeExtension;
+import io.troupe.testkit.FreePorts;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,7 +46,7 @@ class LogsCommandClusterTest {
 
   @BeforeAll
   static void start() {
-    port = CliHarness.freePort();
+    port = FreePorts.pick();
     cluster = LocalCluster.start(LocalCluster.Options.builder().workers(1).gpusPerWorker(1).cpusPerNode(2)
         .extension(ServeExtension.create()).build());
     url = cluster.head().dashboardUrl();

@@ -12,6 +12,7 @@ import io.troupe.serve.api.ServeException;
 import io.troupe.serve.spi.AutoscalingContext;
 import io.troupe.serve.spi.AutoscalingDecision;
 import io.troupe.serve.spi.AutoscalingPolicy;
+import io.troupe.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SplittableRandom;

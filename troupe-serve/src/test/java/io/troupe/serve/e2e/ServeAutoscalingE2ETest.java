@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.e2e.ProcessCluster;
+import io.troupe.testkit.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,8 @@ class ServeAutoscalingE2ETest {
   @BeforeAll
   void cluster() throws Exception {
     pc = new ProcessCluster(ServeTestNodeMain.class, List.of("-Dtroupe.serve.proxy-port=0"));
-    ProcessCluster.Node head = pc.start("head", "port=" + ProcessCluster.freePort(),
-        "dashboard=" + ProcessCluster.freePort(), "cpus=0", "fd=4000");
+    ProcessCluster.Node head = pc.start("head", "port=" + FreePorts.pick(),
+        "dashboard=" + FreePorts.pick(), "cpus=0", "fd=4000");
     pc.start("worker", "address=" + head.address(), "cpus=8", "fd=4000");
     api = head.dashboardUrl() + "/api/serve/applications/";
     assertThat(http.send("PUT", api, config()).statusCode()).isEqualTo(200);
