@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.troupe.cli.engines.FakeDistributedEngine;
+import io.troupe.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,9 +103,9 @@ class ExternalEngineE2ETest {
   @Test
   void processGangsRunInTheirBundlesRestartAsGangsAndLeaveNoOrphans() throws Exception {
     long t0 = System.nanoTime();
-    int dashboard = CliHarness.freePort();
-    int http = CliHarness.freePort();
-    String headAddr = "127.0.0.1:" + CliHarness.freePort();
+    int dashboard = FreePorts.pick();
+    int http = FreePorts.pick();
+    String headAddr = "127.0.0.1:" + FreePorts.pick();
     CliHarness.Result h = cli.run("start", "--head", "--port", headAddr.split(":")[1], "--dashboard-port",
         String.valueOf(dashboard), "--num-cpus", "8", "--num-gpus", "2", "--resources", "{\"head_slot\": 4}",
         "--failure-detection", "3s");
