@@ -10,6 +10,7 @@ import io.troupe.llm.local.LocalModel;
 import io.troupe.llm.kernels.Kernels;
 import io.troupe.llm.model.DType;
 import io.troupe.llm.model.RandomModelWriter;
+import io.troupe.llm.model.WeightType;
 import io.troupe.llm.parallel.RankOptions;
 import io.troupe.llm.parallel.SingleRankExecutor;
 import java.io.IOException;
@@ -32,8 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx12g -cp ... io.troupe.bench.llm.EngineBenchmark \
  *   [--model DIR] [--threads N] [--int8] [--batches 1,8,32] [--prompt 32] [--decode 8] [--repeat 1]
- *   [--dtype bf16|f32]
+ *   [--dtype bf16|f32] [--weights auto|float32|bfloat16|float16|int8]
  * </pre>
+ * {@code --dtype} is the element type of the written model file; {@code --weights} how the engine holds the weight
+ * matrices in memory (default auto: as stored; {@code --int8} is {@code --weights int8}).
  * Without {@code --model} it writes a TinyLlama-1.1B-shaped random model ({@code --dtype}, BF16 ~2.2 GB by
  * default) to a temp folder. Prefill is also shown against the decode ceiling: it is the same weights read
  * once per forward pass, so above 100% means prefill is no longer bound by memory. Figures are medians of
@@ -46,7 +49,12 @@ public final class EngineBenchmark {
 
   /** The benchmark's settings; {@link #parse} reads them from the command line. */
   public record Options(Path model, int threads, boolean int8, int[] batches, int prompt, int decode, int repeat,
-                        DType dtype) {
+                        DType dtype, WeightType weights) {
+    public Options(Path model, int threads, boolean int8, int[] batches, int prompt, int decode, int repeat,
+                   DType dtype) {
+      this(model, threads, int8, batches, prompt, decode, repeat, dtype, int8 ? WeightType.INT8 : WeightType.AUTO);
+    }
+
     public static Options parse(String[] args) {
       Path model = null;
       int threads = Runtime.getRuntime().availableProcessors();
@@ -56,6 +64,7 @@ public final class EngineBenchmark {
       int decode = 8;
       int repeat = 1;
       DType dtype = DType.BF16;
+      WeightType weights = null;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--model" -> model = Path.of(args[++i]);
@@ -66,10 +75,12 @@ public final class EngineBenchmark {
           case "--decode" -> decode = Integer.parseInt(args[++i]);
           case "--repeat" -> repeat = Integer.parseInt(args[++i]);
           case "--dtype" -> dtype = DType.parse(args[++i].toUpperCase(Locale.ROOT));
+          case "--weights" -> weights = WeightType.parse(args[++i]);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
-      return new Options(model, threads, int8, batches, prompt, decode, repeat, dtype);
+      return new Options(model, threads, int8, batches, prompt, decode, repeat, dtype,
+          weights != null ? weights : int8 ? WeightType.INT8 : WeightType.AUTO);
     }
 
     /** The model folder, writing a TinyLlama-1.1B-shaped random one in {@link #dtype} when none was given. */
@@ -108,10 +119,11 @@ public final class EngineBenchmark {
     long kvBytes = 1L << 30;
     long t0 = System.nanoTime();
     SingleRankExecutor exec = (SingleRankExecutor) LocalModel.open(model, RankOptions.defaults()
-        .withThreads(o.threads()).withInt8(o.int8()).withKvCacheBytes(kvBytes)).executor(); // one rank in process
+        .withThreads(o.threads()).withWeights(o.weights()).withKvCacheBytes(kvBytes)).executor(); // one rank
     long bytes = exec.worker().weights().bytesPerToken();
-    System.out.printf(Locale.ROOT, "loaded %s in %.1f s: %s, %.2f GB of weights per forward pass%n", model,
-        (System.nanoTime() - t0) / 1e9, exec.describe(), bytes / 1e9);
+    System.out.printf(Locale.ROOT, "loaded %s in %.1f s: %s, %.2f GB of weights per forward pass, %.2f GB held%n",
+        model, (System.nanoTime() - t0) / 1e9, exec.describe(), bytes / 1e9,
+        exec.worker().weights().memoryBytes() / 1e9);
     List<Result> results = new ArrayList<>();
     try (LlmEngine engine = new LlmEngine(exec, EngineConfig.defaults().withMaxBatchTokens(maxBatch * o.prompt())
         .withMaxRunningSeqs(maxBatch).withPrefixCaching(false), null, InstantSource.system(),
