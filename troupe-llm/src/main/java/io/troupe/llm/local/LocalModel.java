@@ -57,12 +57,14 @@ public final class LocalModel implements AutoCloseable {
    * Opens {@code dir} with {@code tp x pp} ranks: one in this process when the product is 1, else those
    * {@code launcher} starts.
    *
-   * @throws IllegalArgumentException when {@code dir} holds no model (no {@code config.json}) or tp/pp are below 1
+   * @param dir a Hugging Face model folder, or a llama.cpp {@code .gguf} file (or a folder whose only model is one)
+   * @throws IllegalArgumentException when {@code dir} holds no model (no {@code config.json}, no GGUF file) or tp/pp
+   *     are below 1
    */
   public static LocalModel open(Path dir, int tp, int pp, RankOptions options, RankLauncher launcher) {
-    if (!Files.isRegularFile(dir.resolve("config.json"))) {
+    if (!Files.isRegularFile(dir.resolve("config.json")) && io.troupe.llm.model.ModelFolder.ggufFile(dir).isEmpty()) {
       throw new IllegalArgumentException("no model in " + dir + " (config.json missing); write a random one with "
-          + "'troupe llm write-model " + dir + "' or point to a Hugging Face model folder");
+          + "'troupe llm write-model " + dir + "' or point to a Hugging Face model folder or a .gguf file");
     }
     if (tp < 1 || pp < 1) {
       throw new IllegalArgumentException("tensor and pipeline parallel sizes must be at least 1, got tp=" + tp

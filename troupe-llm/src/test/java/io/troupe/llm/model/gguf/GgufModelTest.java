@@ -156,6 +156,22 @@ class GgufModelTest {
   }
 
   @Test
+  void aGgufFileOpensAsALocalModelAndGeneratesLikeItsFolder() throws Exception {
+    Path hf = TestModels.tiny(tmp.resolve("tiny"));
+    Path gguf = GgufConvert.convert(hf, tmp.resolve("tiny-f32.gguf"), GgufType.F32, GgufType.F32);
+    io.troupe.llm.parallel.RankOptions opts = io.troupe.llm.parallel.RankOptions.defaults().withKvCacheBytes(1 << 20);
+    try (var a = io.troupe.llm.local.LocalModel.open(hf, opts); var b = io.troupe.llm.local.LocalModel.open(gguf, opts)) {
+      int[] prompt = a.tokenizer().encode("Hello world", true);
+      assertThat(b.tokenizer().encode("Hello world", true)).containsExactly(prompt);
+      var step = new io.troupe.llm.spi.StepBatch(0, 0, List.of(new io.troupe.llm.spi.SequenceChunk(1, prompt, 0,
+          new int[] {0, 1, 2, 3}, true)), 1);
+      float[] la = a.executor().execute(step).logits().get(1L);
+      float[] lb = b.executor().execute(step).logits().get(1L);
+      assertThat(lb).containsExactly(la);
+    }
+  }
+
+  @Test
   void unsupportedFilesAreRefusedClearly() throws Exception {
     Path bad = tmp.resolve("bad.gguf");
     Files.write(bad, new byte[] {'G', 'G', 'M', 'L', 0, 0, 0, 0});
