@@ -64,7 +64,7 @@ class RolloutPlanTest {
   @Test
   void oldReplicasStopOldestFirstAsNewOnesServe() {
     List<ReplicaRecord> old = running(V1, 12);
-    List<ReplicaRecord> rs = new ArrayList<>(old);
+    List<ReplicaRecord> rs = new ArrayList<>(old.reversed()); // the plan sorts by start time itself
     rs.add(replica(V2, ReplicaState.RUNNING, 100));
     rs.add(replica(V2, ReplicaState.RUNNING, 101));
     rs.add(replica(V2, ReplicaState.RUNNING, 102));
