@@ -18,11 +18,13 @@ import java.util.Map;
  * that long (a GC pause, SIGSTOP) comes back without being downed; one silent for longer is downed, like
  * a dead one — the price of detecting fast, measured in docs/benchmarks.md.
  *
- * <p>Floors keep short settings safe on loaded machines: heartbeat pause ≥ 1.5 s and
- * {@code stable-after} ≥ 1 s, so a setting below about 4 s is detected in about 4 s. Stateless.
+ * <p>Floors keep short settings safe on loaded machines: heartbeat pause ≥ 2 s (as before) and
+ * {@code stable-after} ≥ 1 s, so a setting below about 5 s is detected in about 4.5–5 s. (With a 1.5 s
+ * pause, nodes of a 2-core box at load 25–35 flapped unreachable often enough to stall joins, which
+ * need every member reachable.) Stateless.
  */
 final class FailureDetection {
-  static final Duration MIN_PAUSE = Duration.ofMillis(1500);
+  static final Duration MIN_PAUSE = Duration.ofMillis(2000);
   static final Duration MIN_STABLE = Duration.ofMillis(1000);
   private static final long FIXED_MS = 1300;
 
