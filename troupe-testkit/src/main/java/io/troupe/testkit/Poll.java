@@ -1,6 +1,8 @@
 package io.troupe.testkit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -84,6 +86,28 @@ public final class Poll {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException("a Supplier threw a checked exception", e);
+    }
+  }
+
+  /**
+   * Asks {@code probe} every interval for the whole timeout and returns every answer, failing at the first one
+   * {@code ok} rejects: for "this stays true for a while" (no oscillation), where waiting for a change is wrong.
+   *
+   * @throws AssertionError at the first rejected answer, with {@code what} and that answer
+   */
+  public <T> List<T> throughout(String what, Probe<T> probe, Predicate<? super T> ok) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<T> seen = new ArrayList<>();
+    while (true) {
+      T answer = probe.get();
+      seen.add(answer);
+      if (!ok.test(answer)) {
+        throw new AssertionError(what + ": broken after " + seen.size() + " samples; answers: " + seen);
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return seen;
+      }
+      LockSupport.parkNanos(interval.toNanos());
     }
   }
 

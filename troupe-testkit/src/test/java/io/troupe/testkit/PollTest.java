@@ -78,4 +78,15 @@ class PollTest {
       assertThat(s.getLocalPort()).isEqualTo(port);
     }
   }
+
+  @Test
+  void throughoutKeepsAskingForTheWholeWindowAndFailsAtTheFirstBrokenAnswer() throws Exception {
+    AtomicInteger n = new AtomicInteger();
+    assertThat(Poll.upTo(Duration.ofMillis(100)).every(Duration.ofMillis(10))
+        .throughout("stays small", n::incrementAndGet, v -> v < 1_000)).hasSizeGreaterThan(2);
+    AtomicInteger m = new AtomicInteger();
+    assertThatThrownBy(() -> Poll.upTo(Duration.ofSeconds(5)).every(Duration.ofMillis(1))
+        .throughout("stays below 3", m::incrementAndGet, v -> v < 3))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("stays below 3").hasMessageContaining("[1, 2, 3]");
+  }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.runtime.e2e.ProcessCluster;
 import io.troupe.testkit.FreePorts;
+import io.troupe.testkit.Poll;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -133,13 +135,8 @@ class ServeAutoscalingE2ETest {
     ServeHttp.poll(() -> http.json(api), s -> replicas(s, "steady") == 4, 90);
     System.out.printf("load step -> 4 replicas serving in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     // steady load: the target never moves for 4 s
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-    List<Integer> targets = new ArrayList<>();
-    while (System.nanoTime() < until) {
-      targets.add(target(http.json(api), "steady"));
-      Thread.sleep(200); // sampling interval of the observation, not a wait for behaviour
-    }
-    assertThat(targets).as("target under steady load").containsOnly(4);
+    Poll.upTo(Duration.ofSeconds(4)).every(Duration.ofMillis(200))
+        .throughout("target under steady load stays 4", () -> target(http.json(api), "steady"), t -> t == 4);
     stop.set(true);
     for (Thread t : clients) {
       t.join();
